@@ -1,0 +1,58 @@
+using System.Text.Json;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Prometheus;
+using Shop.Core.Data;
+
+namespace Shop.Api.Infrastructure;
+
+public static class Observability
+{
+    private const string ReadyTag = "ready";
+
+    /// <summary>JSON logs that carry the trace id, health checks, Prometheus metrics.</summary>
+    public static WebApplicationBuilder AddShopObservability(this WebApplicationBuilder builder)
+    {
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(o =>
+        {
+            o.IncludeScopes = true;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+        });
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+
+        builder.Services.AddHealthChecks()
+            .AddDbContextCheck<ShopDbContext>("database", tags: [ReadyTag]);
+        return builder;
+    }
+
+    public static WebApplication UseShopMetrics(this WebApplication app)
+    {
+        app.UseHttpMetrics(o => o.ReduceStatusCodeCardinality());
+        return app;
+    }
+
+    public static WebApplication MapShopOperations(this WebApplication app)
+    {
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false, ResponseWriter = WriteHealthAsync });
+        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteHealthAsync });
+        app.MapMetrics("/metrics");
+        return app;
+    }
+
+    private static Task WriteHealthAsync(HttpContext http, HealthReport report)
+    {
+        http.Response.ContentType = "application/json";
+        return JsonSerializer.SerializeAsync(http.Response.Body, new
+        {
+            status = report.Status.ToString(),
+            totalDurationMs = Math.Round(report.TotalDuration.TotalMilliseconds, 1),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new
+            {
+                status = e.Value.Status.ToString(),
+                durationMs = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
+                error = e.Value.Exception?.Message,
+            }),
+        }, cancellationToken: http.RequestAborted);
+    }
+}

@@ -1,0 +1,55 @@
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using Shop.Core.Users;
+
+namespace Shop.Api.Infrastructure;
+
+public static class RateLimiting
+{
+    public const string RegistrationPolicy = "registration";
+
+    /// <summary>
+    /// A global fixed window per client (the user when authenticated, else the address) and a
+    /// tighter hourly window on registration per address; both 429 with Retry-After.
+    /// Failed logins are counted separately by <see cref="LoginThrottle"/>, since only failures count there.
+    /// </summary>
+    public static IServiceCollection AddShopRateLimiting(this IServiceCollection services)
+    {
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitingOptions>>((limiter, shop) =>
+        {
+            var limits = shop.Value;
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                IsOperational(http.Request.Path)
+                    ? RateLimitPartition.GetNoLimiter("operations")
+                    : RateLimitPartition.GetFixedWindowLimiter(ClientKey(http), _ => Window(limits.GlobalPerMinute, TimeSpan.FromMinutes(1))));
+            limiter.AddPolicy(RegistrationPolicy, http =>
+                RateLimitPartition.GetFixedWindowLimiter(ClientAddress(http) ?? "unknown", _ => Window(limits.RegistrationsPerHour, TimeSpan.FromHours(1))));
+            limiter.OnRejected = async (context, _) =>
+            {
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                {
+                    context.HttpContext.Response.Headers.RetryAfter = ShopExceptionHandler.RetryAfterSeconds(retryAfter);
+                }
+
+                await ErrorHandling.WriteProblemAsync(context.HttpContext, StatusCodes.Status429TooManyRequests,
+                    "Too many requests. Wait for the time given in Retry-After.", "too-many-requests");
+            };
+        });
+        return services;
+    }
+
+    public static string? ClientAddress(HttpContext http) => http.Connection.RemoteIpAddress?.ToString();
+
+    private static string ClientKey(HttpContext http) =>
+        http.User.FindFirstValue(ShopClaims.Subject) is { } userId ? $"user:{userId}" : $"address:{ClientAddress(http) ?? "unknown"}";
+
+    // Probes and scrapers call these constantly; they must never be the thing that trips a limit.
+    private static bool IsOperational(PathString path) =>
+        path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics");
+
+    private static FixedWindowRateLimiterOptions Window(int permits, TimeSpan window) =>
+        new() { PermitLimit = permits, Window = window, QueueLimit = 0, AutoReplenishment = true };
+}

@@ -1,0 +1,48 @@
+using Shop.Api.Endpoints;
+using Shop.Api.Infrastructure;
+using Shop.Core.Common;
+using Shop.Core.Data;
+using Shop.Core.Users;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Structured JSON logs with trace ids, health checks, metrics.
+builder.AddShopObservability();
+
+// The shop's database: SQLite (default) or PostgreSQL, migrated at start-up.
+builder.Services.AddShopDatabase(builder.Configuration);
+
+// In-memory cache (FusionCache); Redis joins it when configured.
+builder.Services.AddFusionCache();
+
+// Accounts, tokens and request validation.
+builder.Services.AddShopValidation();
+builder.Services.AddShopUsers(builder.Configuration);
+builder.Services.AddShopAuthentication();
+
+// The HTTP edge: problem details, JSON rules, body limit, CORS, rate limits, OpenAPI.
+builder.Services.AddShopProblemDetails();
+builder.AddShopHttpEdge();
+builder.Services.AddShopOpenApi();
+
+var app = builder.Build();
+
+app.UseShopErrorHandling();
+app.UseShopSecurityHeaders();
+app.UseShopMetrics();
+app.UseCors();
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
+
+app.MapShopOperations();
+app.MapShopOpenApi();
+
+var api = app.MapGroup("/api/v1");
+api.MapAuthEndpoints();
+api.MapUserEndpoints();
+
+app.LogDocsUrlOnStart();
+app.Run();
+
+public partial class Program;

@@ -1,0 +1,37 @@
+using FluentValidation;
+
+namespace Shop.Core.Common;
+
+/// <summary>The <c>?page=&amp;pageSize=</c> pair every list accepts.</summary>
+public record PageQuery(int? Page, int? PageSize)
+{
+    public const int DefaultPageSize = 20;
+    public const int MaxPageSize = 100;
+
+    public int PageNumber => Page ?? 1;
+    public int Size => PageSize ?? DefaultPageSize;
+    public int Skip => (PageNumber - 1) * Size;
+}
+
+public sealed record PagedResult<T>(IReadOnlyList<T> Items, int Page, int PageSize, int TotalCount, int TotalPages);
+
+public static class PagedResult
+{
+    public static PagedResult<T> Create<T>(IReadOnlyList<T> items, PageQuery query, int totalCount) =>
+        new(items, query.PageNumber, query.Size, totalCount, (int)Math.Ceiling(totalCount / (double)query.Size));
+}
+
+public static class PagingRules
+{
+    /// <summary>Page bounds shared by every list validator.</summary>
+    public static void ValidatePaging<T>(this AbstractValidator<T> validator, Func<T, int?> page, Func<T, int?> pageSize)
+    {
+        validator.RuleFor(x => page(x)).InclusiveBetween(1, 1_000_000).OverridePropertyName("page");
+        validator.RuleFor(x => pageSize(x)).InclusiveBetween(1, PageQuery.MaxPageSize).OverridePropertyName("pageSize");
+    }
+}
+
+public sealed class PageQueryValidator : AbstractValidator<PageQuery>
+{
+    public PageQueryValidator() => this.ValidatePaging(q => q.Page, q => q.PageSize);
+}

@@ -1,0 +1,69 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Shop.Core.Data;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+    public const string DefaultConnectionString = "Data Source=shop.db";
+
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+}
+
+public static class DatabaseSetup
+{
+    public const string SqliteMigrationsAssembly = "Shop.Migrations.Sqlite";
+    public const string PostgresMigrationsAssembly = "Shop.Migrations.Postgres";
+
+    /// <summary>
+    /// The shop's DbContext on the provider named by <c>Database:Provider</c>, with the
+    /// migrations of that provider; the schema is migrated at start-up by <see cref="DatabaseInitializer"/>.
+    /// </summary>
+    public static IServiceCollection AddShopDatabase(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section)).ValidateOnStart();
+        var provider = configuration.GetSection(DatabaseOptions.Section).GetValue(nameof(DatabaseOptions.Provider), DatabaseProvider.Sqlite);
+        var connectionString = configuration.GetConnectionString("Database") ?? DatabaseOptions.DefaultConnectionString;
+
+        services.AddDbContextPool<ShopDbContext>(options => Configure(options, provider, connectionString));
+        services.AddHostedService<DatabaseInitializer>();
+        return services;
+    }
+
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseProvider provider, string connectionString)
+    {
+        switch (provider)
+        {
+            case DatabaseProvider.Postgres:
+                options.UseNpgsql(connectionString, o => o.MigrationsAssembly(PostgresMigrationsAssembly));
+                break;
+            case DatabaseProvider.Sqlite:
+                options.UseSqlite(connectionString, o => o.MigrationsAssembly(SqliteMigrationsAssembly));
+                break;
+            default:
+                throw new OptionsValidationException(DatabaseOptions.Section, typeof(DatabaseOptions),
+                    [$"Database:Provider must be Sqlite or Postgres, not '{provider}'."]);
+        }
+
+        return options.UseSnakeCaseNamingConvention();
+    }
+
+    /// <summary>True when the save failed on a unique index: a concurrent insert of the same key won.</summary>
+    public static bool IsUniqueViolation(this DbUpdateException exception) => exception.InnerException switch
+    {
+        PostgresException pg => pg.SqlState == PostgresErrorCodes.UniqueViolation,
+        SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqlite.SqliteExtendedErrorCode is 2067 or 1555,
+        _ => false,
+    };
+}

@@ -1,0 +1,33 @@
+using Microsoft.EntityFrameworkCore;
+using Shop.Core.Caching;
+using Shop.Core.Data;
+using ZiggyCreatures.Caching.Fusion;
+
+namespace Shop.Core.Users;
+
+public sealed record UserStatus(bool IsActive, string Role);
+
+/// <summary>
+/// Whether a token's user is still active, and with which role, checked on every authenticated
+/// request. Cached for <see cref="Lifetime"/>, so that a deactivated user's still-valid access token
+/// stops working within that time on every process, and at once on the process that deactivated it.
+/// </summary>
+public sealed class UserStatusCache(IFusionCache cache)
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
+
+    private static readonly UserStatus Missing = new(false, Roles.Customer);
+
+    public ValueTask<UserStatus> GetAsync(Guid userId, ShopDbContext db, CancellationToken cancellationToken) =>
+        cache.GetOrSetAsync<UserStatus>(
+            CacheKeys.UserStatus(userId),
+            async (_, ct) => await db.Users.AsNoTracking()
+                .Where(u => u.Id == userId)
+                .Select(u => new UserStatus(u.IsActive, u.Role))
+                .SingleOrDefaultAsync(ct) ?? Missing,
+            new FusionCacheEntryOptions(Lifetime),
+            cancellationToken);
+
+    public ValueTask ForgetAsync(Guid userId, CancellationToken cancellationToken) =>
+        cache.RemoveAsync(CacheKeys.UserStatus(userId), token: cancellationToken);
+}

@@ -1,0 +1,192 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Shop.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real API host over a real database, one per provider, shared by the tests of a collection.
+/// Each test makes its own users (unique emails) and its own client address, so tests stay independent
+/// while the host runs with the production rate limits.
+/// </summary>
+public abstract class ShopFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string SigningKey = "integration-tests-signing-key-long-enough-for-hs512-0123456789abcdef0123";
+    public const string Issuer = "shop";
+    public const string Audience = "shop";
+    public const string AdminEmail = "admin@shop.test";
+    public const string AdminPassword = "admin-password-1";
+
+    private readonly Dictionary<string, string?> _settings = new()
+    {
+        ["Jwt:SigningKey"] = SigningKey,
+        ["Admin:Email"] = AdminEmail,
+        ["Admin:Password"] = AdminPassword,
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Error",
+        ["Cors:AllowedOrigins"] = "https://storefront.test, https://admin.test",
+    };
+
+    public abstract string Provider { get; }
+
+    /// <summary>The host environment; "Testing" behaves like production (no developer pages, key required).</summary>
+    public string EnvironmentName { get; init; } = "Testing";
+
+    /// <summary>Extra or overriding settings (e.g. to start a host that must fail).</summary>
+    public IDictionary<string, string?> Settings => _settings;
+
+    protected abstract Task<string> CreateDatabaseAsync();
+
+    protected abstract Task DropDatabaseAsync();
+
+    public string ConnectionString { get; private set; } = "";
+
+    public virtual async Task InitializeAsync()
+    {
+        ConnectionString = await CreateDatabaseAsync();
+        _settings["Database:Provider"] = Provider;
+        _settings["ConnectionStrings:Database"] = ConnectionString;
+        _ = Server; // start the host now, so a start-up failure fails the fixture clearly
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await DropDatabaseAsync();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(EnvironmentName);
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureServices(s => s.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, TestClientAddressFilter>());
+    }
+
+    /// <summary>An anonymous client with a client address of its own; any 5xx answer fails the test.</summary>
+    public HttpClient Client(string? address = null)
+    {
+        var client = CreateDefaultClient(new FailOnServerErrorHandler());
+        client.DefaultRequestHeaders.Add(TestClientAddressFilter.Header, address ?? TestClientAddressFilter.RandomAddress());
+        return client;
+    }
+
+    public async Task<TestUser> NewUserAsync(string? password = null)
+    {
+        var email = $"user-{Guid.NewGuid():N}@example.com";
+        password ??= "correct-horse-9";
+        var client = Client();
+        var registered = await client.PostAsJsonAsync("/api/v1/auth/register", new { email, password, fullName = "Test User" });
+        await Expect.Status(registered, HttpStatusCode.Created);
+        var id = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        return await LogInAsync(client, id, email, password);
+    }
+
+    public async Task<TestUser> AdminAsync() => await LogInAsync(Client(), Guid.Empty, AdminEmail, AdminPassword);
+
+    public static async Task<TestUser> LogInAsync(HttpClient client, Guid id, string email, string password)
+    {
+        var login = await client.PostAsJsonAsync("/api/v1/auth/login", new { email, password });
+        await Expect.Status(login, HttpStatusCode.OK);
+        var tokens = await login.Content.ReadFromJsonAsync<JsonElement>();
+        var access = tokens.GetProperty("accessToken").GetString()!;
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", access);
+        return new TestUser(client, id, email, password, access, tokens.GetProperty("refreshToken").GetString()!);
+    }
+}
+
+public sealed record TestUser(HttpClient Client, Guid Id, string Email, string Password, string AccessToken, string RefreshToken);
+
+public sealed class SqliteShop : ShopFactory
+{
+    private string _path = "";
+
+    public override string Provider => "Sqlite";
+
+    protected override Task<string> CreateDatabaseAsync()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "shop-tests");
+        Directory.CreateDirectory(directory);
+        _path = Path.Combine(directory, $"{Guid.NewGuid():N}.db");
+        return Task.FromResult($"Data Source={_path}");
+    }
+
+    protected override Task DropDatabaseAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            File.Delete(_path + suffix);
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class PostgresShop : ShopFactory
+{
+    private string _database = "";
+
+    public override string Provider => "Postgres";
+
+    /// <summary>
+    /// The server the test command started (SHOP_TEST_POSTGRES). Missing is a failure, not a skip:
+    /// run the suite with scripts/test.sh, which starts a throwaway PostgreSQL.
+    /// </summary>
+    public static string ServerConnectionString =>
+        Environment.GetEnvironmentVariable("SHOP_TEST_POSTGRES") is { Length: > 0 } cs
+            ? cs
+            : throw new InvalidOperationException(
+                "SHOP_TEST_POSTGRES is not set. Run the tests with 'bash scripts/test.sh', which starts a throwaway PostgreSQL, " +
+                "or set it to a connection string for a server where the tests may create databases.");
+
+    protected override async Task<string> CreateDatabaseAsync()
+    {
+        _database = $"shop_test_{Guid.NewGuid():N}";
+        await using var connection = new NpgsqlConnection(ServerConnectionString);
+        await connection.OpenAsync();
+        await using var create = new NpgsqlCommand($"CREATE DATABASE {_database}", connection);
+        await create.ExecuteNonQueryAsync();
+        return new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = _database }.ConnectionString;
+    }
+
+    protected override async Task DropDatabaseAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(ServerConnectionString);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+}
+
+/// <summary>A second host over a database another factory owns: for start-up checks against an existing schema.</summary>
+public sealed class ExistingDatabaseShop(string provider, string connectionString) : ShopFactory
+{
+    public override string Provider => provider;
+
+    protected override Task<string> CreateDatabaseAsync() => Task.FromResult(connectionString);
+
+    protected override Task DropDatabaseAsync() => Task.CompletedTask;
+}
+
+[CollectionDefinition(Name)]
+public sealed class SqliteCollection : ICollectionFixture<SqliteShop>
+{
+    public const string Name = "sqlite";
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresCollection : ICollectionFixture<PostgresShop>
+{
+    public const string Name = "postgres";
+}

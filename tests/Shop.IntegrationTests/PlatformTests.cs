@@ -1,0 +1,147 @@
+using System.Data.Common;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using Shop.IntegrationTests.Infrastructure;
+
+namespace Shop.IntegrationTests;
+
+/// <summary>What every deployment relies on: errors, health, metrics, docs, headers, CORS, start-up checks.</summary>
+public abstract class PlatformTests(ShopFactory shop)
+{
+    [Fact]
+    public async Task Health_live_and_ready_answer_with_a_database_check()
+    {
+        var client = shop.Client();
+        await Expect.Status(await client.GetAsync("/health/live"), HttpStatusCode.OK);
+        var ready = await Expect.Json(await client.GetAsync("/health/ready"));
+        Assert.Equal("Healthy", ready.GetProperty("status").GetString());
+        Assert.Equal("Healthy", ready.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Metrics_are_prometheus_text_with_request_durations()
+    {
+        var client = shop.Client();
+        await client.GetAsync("/health/live");
+        var response = await client.GetAsync("/metrics");
+        await Expect.Status(response, HttpStatusCode.OK);
+        Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.ToString(), StringComparison.Ordinal);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Contains("# TYPE http_request_duration_seconds histogram", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_the_api_and_docs_are_served_from_this_server()
+    {
+        var client = shop.Client();
+        var document = await Expect.Json(await client.GetAsync("/openapi/v1.json"));
+        Assert.True(document.GetProperty("paths").TryGetProperty("/api/v1/auth/register", out _));
+        Assert.True(document.GetProperty("paths").TryGetProperty("/api/v1/users/me/addresses/{id}", out _));
+        Assert.True(document.GetProperty("components").GetProperty("securitySchemes").TryGetProperty("Bearer", out _));
+
+        var docs = await client.GetAsync("/docs/");
+        await Expect.Status(docs, HttpStatusCode.OK);
+        var html = await docs.Content.ReadAsStringAsync();
+        Assert.Contains("<script src=\"scalar.js\"></script>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("cdn.", html, StringComparison.OrdinalIgnoreCase);
+        await Expect.Status(await client.GetAsync("/docs/scalar.js"), HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Unknown_routes_and_wrong_methods_are_problems_with_a_trace_id()
+    {
+        var client = shop.Client();
+        var notFound = await Expect.Problem(await client.GetAsync("/api/v1/no-such-thing"), HttpStatusCode.NotFound);
+        Assert.Matches("^[0-9a-f]{32}$", notFound.GetProperty("traceId").GetString());
+        await Expect.Problem(await client.DeleteAsync("/api/v1/auth/login"), HttpStatusCode.MethodNotAllowed);
+        await Expect.Problem(await client.PostAsync("/api/v1/auth/login", new StringContent("email=a", Encoding.UTF8, "application/x-www-form-urlencoded")), HttpStatusCode.UnsupportedMediaType);
+    }
+
+    [Fact]
+    public async Task The_trace_id_follows_an_incoming_traceparent()
+    {
+        var client = shop.Client();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/nowhere");
+        request.Headers.Add("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        var problem = await Expect.Problem(await client.SendAsync(request), HttpStatusCode.NotFound);
+        Assert.Equal("0af7651916cd43dd8448eb211c80319c", problem.GetProperty("traceId").GetString());
+    }
+
+    [Fact]
+    public async Task Every_response_carries_security_headers()
+    {
+        var response = await shop.Client().GetAsync("/health/live");
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
+        Assert.Contains("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cors_allows_configured_origins_only()
+    {
+        var client = shop.Client();
+        using var allowed = new HttpRequestMessage(HttpMethod.Options, "/api/v1/auth/login");
+        allowed.Headers.Add("Origin", "https://storefront.test");
+        allowed.Headers.Add("Access-Control-Request-Method", "POST");
+        allowed.Headers.Add("Access-Control-Request-Headers", "content-type,authorization");
+        var preflight = await client.SendAsync(allowed);
+        Assert.Equal("https://storefront.test", preflight.Headers.GetValues("Access-Control-Allow-Origin").Single());
+
+        using var denied = new HttpRequestMessage(HttpMethod.Options, "/api/v1/auth/login");
+        denied.Headers.Add("Origin", "https://evil.test");
+        denied.Headers.Add("Access-Control-Request-Method", "POST");
+        var refused = await client.SendAsync(denied);
+        Assert.False(refused.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task Outside_development_a_missing_or_short_signing_key_stops_start_up_with_a_clear_message()
+    {
+        foreach (var key in new[] { "", "too-short" })
+        {
+            await using var host = new ExistingDatabaseShop(shop.Provider, shop.ConnectionString) { EnvironmentName = "Production" };
+            host.Settings["Jwt:SigningKey"] = key;
+            var failure = await Assert.ThrowsAnyAsync<Exception>(host.InitializeAsync);
+            Assert.Contains("Jwt:SigningKey", failure.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_database_with_a_newer_schema_than_the_code_is_refused()
+    {
+        const string future = "99991231235959_FromTheFuture";
+        await ExecuteAsync($"INSERT INTO \"__EFMigrationsHistory\" (migration_id, product_version) VALUES ('{future}', '99.0.0')");
+        try
+        {
+            await using var host = new ExistingDatabaseShop(shop.Provider, shop.ConnectionString);
+            var failure = await Assert.ThrowsAnyAsync<Exception>(host.InitializeAsync);
+            Assert.Contains("newer than this build", failure.ToString(), StringComparison.Ordinal);
+            Assert.Contains(future, failure.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await ExecuteAsync($"DELETE FROM \"__EFMigrationsHistory\" WHERE migration_id = '{future}'");
+        }
+
+        await Expect.Status(await shop.Client().GetAsync("/health/ready"), HttpStatusCode.OK);
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using DbConnection connection = shop.Provider == "Postgres" ? new NpgsqlConnection(shop.ConnectionString) : new SqliteConnection(shop.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+}
+
+[Collection(SqliteCollection.Name)]
+public sealed class PlatformTestsOnSqlite(SqliteShop shop) : PlatformTests(shop);
+
+[Collection(PostgresCollection.Name), Trait("Category", "Postgres")]
+public sealed class PlatformTestsOnPostgres(PostgresShop shop) : PlatformTests(shop);
