@@ -35,12 +35,6 @@ public abstract class ShopFactory : WebApplicationFactory<Program>, IAsyncLifeti
 
     public abstract string Provider { get; }
 
-    /// <summary>The host environment; "Testing" behaves like production (no developer pages, key required).</summary>
-    public string EnvironmentName { get; init; } = "Testing";
-
-    /// <summary>Extra or overriding settings (e.g. to start a host that must fail).</summary>
-    public IDictionary<string, string?> Settings => _settings;
-
     protected abstract Task<string> CreateDatabaseAsync();
 
     protected abstract Task DropDatabaseAsync();
@@ -63,7 +57,8 @@ public abstract class ShopFactory : WebApplicationFactory<Program>, IAsyncLifeti
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment(EnvironmentName);
+        // "Testing" behaves like production: no developer pages, and the signing key is required.
+        builder.UseEnvironment("Testing");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
@@ -167,16 +162,6 @@ public sealed class PostgresShop : ShopFactory
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", connection);
         await drop.ExecuteNonQueryAsync();
     }
-}
-
-/// <summary>A second host over a database another factory owns: for start-up checks against an existing schema.</summary>
-public sealed class ExistingDatabaseShop(string provider, string connectionString) : ShopFactory
-{
-    public override string Provider => provider;
-
-    protected override Task<string> CreateDatabaseAsync() => Task.FromResult(connectionString);
-
-    protected override Task DropDatabaseAsync() => Task.CompletedTask;
 }
 
 [CollectionDefinition(Name)]
