@@ -1,5 +1,6 @@
 using Shop.Api.Endpoints;
 using Shop.Api.Infrastructure;
+using Shop.Core.Catalog;
 using Shop.Core.Common;
 using Shop.Core.Data;
 using Shop.Core.Users;
@@ -19,6 +20,9 @@ builder.Services.AddFusionCache();
 builder.Services.AddShopValidation();
 builder.Services.AddShopUsers(builder.Configuration);
 builder.Services.AddShopAuthentication();
+
+// Catalog: categories, products, inventory (and the demo catalog when Seed:DemoData is set).
+builder.Services.AddShopCatalog(builder.Configuration);
 
 // The HTTP edge: problem details, JSON rules, body limit, CORS, rate limits, OpenAPI.
 builder.Services.AddShopProblemDetails();
@@ -41,6 +45,7 @@ app.MapShopOpenApi();
 var api = app.MapGroup("/api/v1");
 api.MapAuthEndpoints();
 api.MapUserEndpoints();
+api.MapCatalogEndpoints();
 
 app.LogDocsUrlOnStart();
 app.Run();

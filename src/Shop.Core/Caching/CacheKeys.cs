@@ -6,4 +6,6 @@ public static class CacheKeys
     private const string Prefix = "shop:v1:";
 
     public static string UserStatus(Guid userId) => $"{Prefix}user-status:{userId:N}";
+
+    public const string CategoryTree = Prefix + "categories:tree";
 }

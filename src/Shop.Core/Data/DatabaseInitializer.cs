@@ -2,13 +2,14 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Shop.Core.Catalog;
 using Shop.Core.Users;
 
 namespace Shop.Core.Data;
 
 /// <summary>
 /// Brings the database to this build's schema before anything else starts (IHostedLifecycleService.StartingAsync
-/// runs before every hosted service and before Kestrel listens), then makes sure the configured admin exists.
+/// runs before every hosted service and before Kestrel listens), then makes sure the configured admin exists and, when asked, seeds the demo catalog.
 /// </summary>
 public sealed partial class DatabaseInitializer(IServiceScopeFactory scopes, ILogger<DatabaseInitializer> logger) : IHostedLifecycleService
 {
@@ -27,6 +28,7 @@ public sealed partial class DatabaseInitializer(IServiceScopeFactory scopes, ILo
 
         LogMigrated(logger, db.Database.ProviderName ?? "?");
         await scope.ServiceProvider.GetRequiredService<AdminBootstrapper>().EnsureAdminAsync(cancellationToken);
+        await scope.ServiceProvider.GetRequiredService<CatalogSeeder>().SeedAsync(cancellationToken);
     }
 
     private static async Task RefuseNewerSchemaAsync(ShopDbContext db, CancellationToken cancellationToken)

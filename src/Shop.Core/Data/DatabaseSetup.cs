@@ -66,4 +66,12 @@ public static class DatabaseSetup
         SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqlite.SqliteExtendedErrorCode is 2067 or 1555,
         _ => false,
     };
+
+    /// <summary>True when the save failed on a foreign key: a row it pointed at (or that pointed at it) changed concurrently.</summary>
+    public static bool IsForeignKeyViolation(this DbUpdateException exception) => exception.InnerException switch
+    {
+        PostgresException pg => pg.SqlState == PostgresErrorCodes.ForeignKeyViolation,
+        SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqlite.SqliteExtendedErrorCode == 787,
+        _ => false,
+    };
 }

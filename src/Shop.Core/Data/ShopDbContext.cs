@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Shop.Core.Catalog;
 using Shop.Core.Users;
 
 namespace Shop.Core.Data;
@@ -9,9 +10,30 @@ public sealed class ShopDbContext(DbContextOptions<ShopDbContext> options) : DbC
     public DbSet<User> Users => Set<User>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<Address> Addresses => Set<Address>();
+    public DbSet<Category> Categories => Set<Category>();
+    public DbSet<Product> Products => Set<Product>();
+    public DbSet<Inventory> Inventory => Set<Inventory>();
+    public DbSet<InventoryAdjustment> InventoryAdjustments => Set<InventoryAdjustment>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ShopDbContext).Assembly);
+        if (Database.IsNpgsql())
+        {
+            ConfigurePostgres(modelBuilder);
+        }
+    }
+
+    /// <summary>What only PostgreSQL has: trigram search index, byte-order collation for name sorting.</summary>
+    private static void ConfigurePostgres(ModelBuilder modelBuilder)
+    {
+        modelBuilder.HasPostgresExtension("pg_trgm");
+        var product = modelBuilder.Entity<Product>();
+        // SQLite compares text by bytes (BINARY); "C" makes PostgreSQL do the same, whatever the server's locale.
+        product.Property(p => p.SortName).UseCollation("C");
+        // "q" is a substring match (LIKE '%term%'), which a trigram GIN index serves.
+        product.HasIndex(p => p.SearchText).HasMethod("gin").HasOperators("gin_trgm_ops");
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -1,0 +1,132 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Shop.Api.Infrastructure;
+using Shop.Core.Catalog;
+using Shop.Core.Common;
+using Shop.Core.Users;
+
+namespace Shop.Api.Endpoints;
+
+public static class CatalogEndpoints
+{
+    public static IEndpointRouteBuilder MapCatalogEndpoints(this IEndpointRouteBuilder api)
+    {
+        var categories = api.MapGroup("/categories").WithTags("Categories").WithRequestValidation();
+        categories.MapGet("/", GetCategoryTree).WithSummary("The whole category tree.");
+        categories.MapGet("/{idOrSlug}", GetCategory).WithSummary("One category, by id or slug, with its sub-categories.");
+        categories.MapPost("/", CreateCategory).RequireAuthorization(Authentication.AdminPolicy).WithSummary("Create a category; the slug is derived from the name when absent.");
+        categories.MapPut("/{id:guid}", UpdateCategory).RequireAuthorization(Authentication.AdminPolicy).WithSummary("Rename or move a category; the slug stays unless a new one is sent.");
+        categories.MapDelete("/{id:guid}", DeleteCategory).RequireAuthorization(Authentication.AdminPolicy).WithSummary("Delete an empty category (no products, no sub-categories).");
+
+        var products = api.MapGroup("/products").WithTags("Products").WithRequestValidation();
+        products.MapGet("/", ListProducts)
+            .WithSummary("Browse active products: q searches sku, name and description; categoryId includes sub-categories.");
+        products.MapGet("/{idOrSlug}", GetProduct)
+            .WithSummary("One product by id or slug, with available stock. Sends an ETag; If-None-Match answers 304.");
+        products.MapPost("/", CreateProduct).RequireAuthorization(Authentication.AdminPolicy).WithSummary("Create a product (with empty stock).");
+        products.MapPut("/{id:guid}", UpdateProduct).RequireAuthorization(Authentication.AdminPolicy)
+            .WithSummary("Replace a product. Send If-Match with the ETag you read: a product changed since is a 409.");
+        products.MapDelete("/{id:guid}", DeleteProduct).RequireAuthorization(Authentication.AdminPolicy).WithSummary("Delete a product.");
+
+        var inventory = products.MapGroup("/{id:guid}/inventory").WithTags("Inventory").RequireAuthorization(Authentication.AdminPolicy);
+        inventory.MapGet("/", GetInventory).WithSummary("On hand, reserved, available and the low-stock threshold.");
+        inventory.MapPut("/", SetInventory).WithSummary("Set on-hand stock; below what is reserved is a 409.");
+        inventory.MapPost("/adjustments", AdjustInventory).WithSummary("Add or remove stock, with a reason kept in the audit trail.");
+        inventory.MapGet("/adjustments", ListAdjustments).WithSummary("The audit trail of stock changes, newest first.");
+        return api;
+    }
+
+    private static async Task<Ok<IReadOnlyList<CategoryResponse>>> GetCategoryTree(CategoryService categories, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await categories.GetTreeAsync(cancellationToken));
+
+    private static async Task<Ok<CategoryResponse>> GetCategory(string idOrSlug, CategoryService categories, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await categories.GetAsync(idOrSlug, cancellationToken));
+
+    private static async Task<Created<CategoryResponse>> CreateCategory(CategoryRequest request, CategoryService categories, CancellationToken cancellationToken)
+    {
+        var category = await categories.CreateAsync(request, cancellationToken);
+        return TypedResults.Created($"/api/v1/categories/{category.Id}", category);
+    }
+
+    private static async Task<Ok<CategoryResponse>> UpdateCategory(Guid id, CategoryRequest request, CategoryService categories, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await categories.UpdateAsync(id, request, cancellationToken));
+
+    private static async Task<NoContent> DeleteCategory(Guid id, CategoryService categories, CancellationToken cancellationToken)
+    {
+        await categories.DeleteAsync(id, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<PagedResult<ProductResponse>>> ListProducts([AsParameters] ProductListQuery query, ClaimsPrincipal user, ProductService products, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await products.ListAsync(query, user.IsInRole(Roles.Admin), cancellationToken));
+
+    private static async Task<Results<Ok<ProductResponse>, StatusCodeHttpResult>> GetProduct(
+        string idOrSlug, ClaimsPrincipal user, ProductService products, HttpContext http, CancellationToken cancellationToken)
+    {
+        var product = await products.GetAsync(idOrSlug, user.IsInRole(Roles.Admin), cancellationToken);
+        http.Response.Headers.ETag = product.ETag;
+        return ETags.Matches(http.Request.Headers.IfNoneMatch, product.ETag)
+            ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
+            : TypedResults.Ok(product);
+    }
+
+    private static async Task<Created<ProductResponse>> CreateProduct(ProductRequest request, ProductService products, HttpContext http, CancellationToken cancellationToken)
+    {
+        var product = await products.CreateAsync(request, cancellationToken);
+        http.Response.Headers.ETag = product.ETag;
+        return TypedResults.Created($"/api/v1/products/{product.Id}", product);
+    }
+
+    private static async Task<Ok<ProductResponse>> UpdateProduct(
+        Guid id, ProductRequest request, [FromHeader(Name = "If-Match")] string? ifMatch, ProductService products, HttpContext http, CancellationToken cancellationToken)
+    {
+        var product = await products.UpdateAsync(id, request, ETags.VersionOf(ifMatch), cancellationToken);
+        http.Response.Headers.ETag = product.ETag;
+        return TypedResults.Ok(product);
+    }
+
+    private static async Task<NoContent> DeleteProduct(Guid id, ProductService products, CancellationToken cancellationToken)
+    {
+        await products.DeleteAsync(id, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<InventoryResponse>> GetInventory(Guid id, InventoryService inventory, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await inventory.GetAsync(id, cancellationToken));
+
+    private static async Task<Ok<InventoryResponse>> SetInventory(Guid id, SetInventoryRequest request, ClaimsPrincipal admin, InventoryService inventory, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await inventory.SetAsync(id, request, admin.UserId(), cancellationToken));
+
+    private static async Task<Created<InventoryAdjustmentResponse>> AdjustInventory(Guid id, AdjustInventoryRequest request, ClaimsPrincipal admin, InventoryService inventory, CancellationToken cancellationToken)
+    {
+        var adjustment = await inventory.AdjustAsync(id, request, admin.UserId(), cancellationToken);
+        return TypedResults.Created($"/api/v1/products/{id}/inventory/adjustments", adjustment);
+    }
+
+    private static async Task<Ok<PagedResult<InventoryAdjustmentResponse>>> ListAdjustments(Guid id, [AsParameters] PageQuery paging, InventoryService inventory, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await inventory.ListAdjustmentsAsync(id, paging, cancellationToken));
+}
+
+/// <summary>Product ETags are <c>"version-available"</c>; If-Match needs only the version part.</summary>
+internal static class ETags
+{
+    public static bool Matches(Microsoft.Extensions.Primitives.StringValues ifNoneMatch, string etag) =>
+        ifNoneMatch.Any(value => value is not null && value.Split(',').Any(v => v.Trim() == "*" || Strip(v) == Strip(etag)));
+
+    /// <summary>The version an If-Match asks for; null when absent or "*" (any current version).</summary>
+    public static long? VersionOf(string? ifMatch)
+    {
+        if (string.IsNullOrWhiteSpace(ifMatch) || ifMatch.Trim() == "*")
+        {
+            return null;
+        }
+
+        var version = Strip(ifMatch).Split('-')[0];
+        return long.TryParse(version, out var parsed) && parsed > 0
+            ? parsed
+            : throw new RequestValidationException("If-Match", "If-Match must be an ETag returned by this API, such as \"3-12\".");
+    }
+
+    private static string Strip(string etag) => etag.Trim().Replace("W/", "", StringComparison.Ordinal).Trim('"');
+}

@@ -1,0 +1,87 @@
+using System.Text.RegularExpressions;
+using FluentValidation;
+using Shop.Core.Common;
+
+namespace Shop.Core.Catalog;
+
+public sealed class CategoryRequestValidator : AbstractValidator<CategoryRequest>
+{
+    public CategoryRequestValidator()
+    {
+        RuleFor(x => x.Name).RequiredText(CatalogLimits.CategoryName);
+        RuleFor(x => x.Slug).Must(Slugs.IsValid).When(x => x.Slug is not null).WithMessage(SlugMessage);
+    }
+
+    internal const string SlugMessage = "'{PropertyName}' must be lower-case letters and digits separated by single hyphens, at most 120 characters.";
+}
+
+public sealed partial class ProductRequestValidator : AbstractValidator<ProductRequest>
+{
+    public ProductRequestValidator()
+    {
+        RuleFor(x => x.Sku).NotEmpty().MaximumLength(CatalogLimits.Sku)
+            .Matches(SkuPattern()).WithMessage("'{PropertyName}' may contain letters, digits, '.', '_' and '-' only.");
+        RuleFor(x => x.Slug).Must(Slugs.IsValid).When(x => x.Slug is not null).WithMessage(CategoryRequestValidator.SlugMessage);
+        RuleFor(x => x.Name).RequiredText(CatalogLimits.ProductName);
+        RuleFor(x => x.Description).OptionalText(CatalogLimits.Description);
+        RuleFor(x => x.Price).Price().GreaterThan(0);
+        RuleFor(x => x.Currency).NotEmpty().Must(CurrencyCodes.IsValid).WithMessage("'{PropertyName}' must be an ISO 4217 currency code such as 'USD'.");
+        RuleFor(x => x.ImageUrls).Must(u => u is null || u.Count <= CatalogLimits.ImageUrls)
+            .WithMessage($"At most {CatalogLimits.ImageUrls} image URLs.");
+        RuleForEach(x => x.ImageUrls).Must(IsHttpUrl)
+            .WithMessage("Each image URL must be an absolute http or https URL of at most 2048 characters.");
+    }
+
+    private static bool IsHttpUrl(string? url) =>
+        url is { Length: > 0 and <= CatalogLimits.ImageUrl }
+        && Uri.TryCreate(url, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+        && !string.IsNullOrEmpty(uri.Host);
+
+    [GeneratedRegex("^[A-Za-z0-9._-]+$")]
+    private static partial Regex SkuPattern();
+}
+
+public sealed class ProductListQueryValidator : AbstractValidator<ProductListQuery>
+{
+    public ProductListQueryValidator()
+    {
+        this.ValidatePaging(q => q.Page, q => q.PageSize);
+        RuleFor(x => x.Q).MaximumLength(200);
+        RuleFor(x => x.MinPrice).Price().When(x => x.MinPrice is not null);
+        RuleFor(x => x.MaxPrice).Price().When(x => x.MaxPrice is not null);
+        RuleFor(x => x.MaxPrice).GreaterThanOrEqualTo(x => x.MinPrice)
+            .When(x => x.MinPrice is not null && x.MaxPrice is not null).WithMessage("'maxPrice' must not be below 'minPrice'.");
+        RuleFor(x => x.Sort).Must(s => ProductSorts.All.Contains(s)).When(x => x.Sort is not null)
+            .WithMessage($"'sort' must be one of {string.Join(", ", ProductSorts.All)}.");
+    }
+}
+
+public sealed class SetInventoryRequestValidator : AbstractValidator<SetInventoryRequest>
+{
+    public SetInventoryRequestValidator()
+    {
+        RuleFor(x => x.OnHand).NotNull().InclusiveBetween(0, CatalogLimits.MaxStock);
+        RuleFor(x => x.LowStockThreshold).InclusiveBetween(0, CatalogLimits.MaxStock);
+    }
+}
+
+public sealed class AdjustInventoryRequestValidator : AbstractValidator<AdjustInventoryRequest>
+{
+    public AdjustInventoryRequestValidator()
+    {
+        RuleFor(x => x.Delta).NotNull().NotEqual(0).InclusiveBetween(-CatalogLimits.MaxStock, CatalogLimits.MaxStock);
+        RuleFor(x => x.Reason).RequiredText(CatalogLimits.Reason);
+    }
+}
+
+internal static class MoneyRules
+{
+    public static IRuleBuilderOptions<T, decimal> Price<T>(this IRuleBuilder<T, decimal> rule) =>
+        rule.GreaterThanOrEqualTo(0).LessThanOrEqualTo(Money.MaxAmount)
+            .Must(Money.HasAtMostTwoDecimals).WithMessage("'{PropertyName}' must have at most 2 decimal places.");
+
+    public static IRuleBuilderOptions<T, decimal?> Price<T>(this IRuleBuilder<T, decimal?> rule) =>
+        rule.GreaterThanOrEqualTo(0).LessThanOrEqualTo(Money.MaxAmount)
+            .Must(p => p is null || Money.HasAtMostTwoDecimals(p.Value)).WithMessage("'{PropertyName}' must have at most 2 decimal places.");
+}

@@ -1,0 +1,110 @@
+using Microsoft.EntityFrameworkCore;
+using Shop.Core.Common;
+using Shop.Core.Data;
+
+namespace Shop.Core.Catalog;
+
+/// <summary>
+/// On-hand stock, changed only by conditional UPDATEs that the database evaluates atomically,
+/// each change recorded with who, when, how much and why.
+/// </summary>
+public sealed class InventoryService(ShopDbContext db, TimeProvider clock)
+{
+    public const string SetReason = "stock set";
+
+    public async Task<InventoryResponse> GetAsync(Guid productId, CancellationToken cancellationToken) =>
+        (await db.Inventory.AsNoTracking().SingleOrDefaultAsync(i => i.ProductId == productId, cancellationToken))?.ToResponse()
+        ?? throw ProductNotFound();
+
+    /// <summary>Sets on-hand stock (and optionally the low-stock threshold); below what is reserved is a 409.</summary>
+    public async Task<InventoryResponse> SetAsync(Guid productId, SetInventoryRequest request, Guid actorId, CancellationToken cancellationToken)
+    {
+        var onHand = request.OnHand!.Value;
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        // Touch the row first: from here to commit it is ours (a row lock on PostgreSQL, the write
+        // lock on SQLite), so the value read next is the one we replace, and the delta is exact.
+        if (await Rows(productId).ExecuteUpdateAsync(s => s.SetProperty(i => i.UpdatedAt, now), cancellationToken) == 0)
+        {
+            throw ProductNotFound();
+        }
+
+        var before = await Rows(productId).AsNoTracking().SingleAsync(cancellationToken);
+        if (onHand < before.Reserved)
+        {
+            throw new ConflictException($"onHand cannot be set to {onHand}: {before.Reserved} units are reserved by open orders.", "below-reserved");
+        }
+
+        var threshold = request.LowStockThreshold ?? before.LowStockThreshold;
+        await Rows(productId).ExecuteUpdateAsync(s => s
+            .SetProperty(i => i.OnHand, onHand)
+            .SetProperty(i => i.LowStockThreshold, threshold), cancellationToken);
+        if (onHand != before.OnHand)
+        {
+            Record(productId, onHand - before.OnHand, onHand, SetReason, actorId, now);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new InventoryResponse(productId, onHand, before.Reserved, onHand - before.Reserved, threshold);
+    }
+
+    /// <summary>Adds <c>delta</c> to on-hand stock in one conditional statement; a result below what is reserved is a 409.</summary>
+    public async Task<InventoryAdjustmentResponse> AdjustAsync(Guid productId, AdjustInventoryRequest request, Guid actorId, CancellationToken cancellationToken)
+    {
+        var delta = request.Delta!.Value;
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        var changed = await Rows(productId)
+            .Where(i => i.OnHand + delta >= i.Reserved && i.OnHand + delta <= CatalogLimits.MaxStock)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.OnHand, i => i.OnHand + delta).SetProperty(i => i.UpdatedAt, now), cancellationToken);
+        if (changed == 0)
+        {
+            var current = await Rows(productId).AsNoTracking().SingleOrDefaultAsync(cancellationToken) ?? throw ProductNotFound();
+            throw new ConflictException(
+                $"Adjusting by {delta} would leave {current.OnHand + (long)delta} on hand with {current.Reserved} reserved.", "insufficient-stock");
+        }
+
+        // Still inside our transaction, the row holds our write: this is the value we produced.
+        var onHandAfter = await Rows(productId).Select(i => i.OnHand).SingleAsync(cancellationToken);
+        var adjustment = Record(productId, delta, onHandAfter, request.Reason.Trim(), actorId, now);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return adjustment.ToResponse();
+    }
+
+    public async Task<PagedResult<InventoryAdjustmentResponse>> ListAdjustmentsAsync(Guid productId, PageQuery paging, CancellationToken cancellationToken)
+    {
+        if (!await Rows(productId).AnyAsync(cancellationToken))
+        {
+            throw ProductNotFound();
+        }
+
+        var adjustments = db.InventoryAdjustments.AsNoTracking().Where(a => a.ProductId == productId);
+        var total = await adjustments.CountAsync(cancellationToken);
+        var page = await adjustments.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id)
+            .Skip(paging.Skip).Take(paging.Size).ToListAsync(cancellationToken);
+        return PagedResult.Create(page.Select(a => a.ToResponse()).ToList(), paging, total);
+    }
+
+    private IQueryable<Inventory> Rows(Guid productId) => db.Inventory.Where(i => i.ProductId == productId);
+
+    private InventoryAdjustment Record(Guid productId, int delta, int onHandAfter, string reason, Guid actorId, DateTime now)
+    {
+        var adjustment = new InventoryAdjustment
+        {
+            ProductId = productId,
+            Delta = delta,
+            OnHandAfter = onHandAfter,
+            Reason = reason,
+            ActorUserId = actorId,
+            CreatedAt = now,
+        };
+        db.InventoryAdjustments.Add(adjustment);
+        return adjustment;
+    }
+
+    private static NotFoundException ProductNotFound() => new("Product not found.");
+}
