@@ -3,6 +3,7 @@ using Shop.Api.Infrastructure;
 using Shop.Core.Catalog;
 using Shop.Core.Common;
 using Shop.Core.Data;
+using Shop.Core.Orders;
 using Shop.Core.Users;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -23,6 +24,9 @@ builder.Services.AddShopAuthentication();
 
 // Catalog: categories, products, inventory (and the demo catalog when Seed:DemoData is set).
 builder.Services.AddShopCatalog(builder.Configuration);
+
+// Orders: checkout with stock reservation, Idempotency-Key, the order lifecycle.
+builder.Services.AddShopOrders();
 
 // The HTTP edge: problem details, JSON rules, body limit, CORS, rate limits, OpenAPI.
 builder.Services.AddShopProblemDetails();
@@ -46,6 +50,7 @@ var api = app.MapGroup("/api/v1");
 api.MapAuthEndpoints();
 api.MapUserEndpoints();
 api.MapCatalogEndpoints();
+api.MapOrderEndpoints();
 
 app.LogDocsUrlOnStart();
 app.Run();

@@ -99,7 +99,7 @@ internal sealed partial class ShopExceptionHandler(IProblemDetailsService proble
         var problem = exception switch
         {
             RequestValidationException e => new HttpValidationProblemDetails(e.Errors) { Status = StatusCodes.Status400BadRequest, Detail = e.Message },
-            ShopException e => new ProblemDetails { Status = StatusOf(e), Detail = e.Message, Type = ErrorHandling.ProblemType(e.ProblemType) },
+            ShopException e => WithExtensions(new ProblemDetails { Status = StatusOf(e), Detail = e.Message, Type = ErrorHandling.ProblemType(e.ProblemType) }, e),
             BadHttpRequestException e => new ProblemDetails { Status = e.StatusCode, Detail = Describe(e) },
             _ => null,
         };
@@ -125,11 +125,22 @@ internal sealed partial class ShopExceptionHandler(IProblemDetailsService proble
     {
         NotFoundException => StatusCodes.Status404NotFound,
         ConflictException => StatusCodes.Status409Conflict,
+        UnprocessableException => StatusCodes.Status422UnprocessableEntity,
         UnauthorizedException => StatusCodes.Status401Unauthorized,
         ForbiddenException => StatusCodes.Status403Forbidden,
         TooManyRequestsException => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status400BadRequest,
     };
+
+    private static ProblemDetails WithExtensions(ProblemDetails problem, ShopException e)
+    {
+        foreach (var (key, value) in e.Extensions)
+        {
+            problem.Extensions[key] = value;
+        }
+
+        return problem;
+    }
 
     private static string Describe(BadHttpRequestException e)
     {

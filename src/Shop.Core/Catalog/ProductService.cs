@@ -134,14 +134,35 @@ public sealed class ProductService(ShopDbContext db, CategoryService categories,
         return product.ToResponse();
     }
 
-    /// <summary>Removes a product; its stock and adjustment history go with it.</summary>
+    /// <summary>
+    /// Removes a product with its stock and adjustment history, unless it was ever ordered: then
+    /// orders still point at it, so it is deactivated instead (hidden from the shop, kept for the records).
+    /// </summary>
     public async Task DeleteAsync(Guid id, CancellationToken cancellationToken)
     {
-        var deleted = await db.Products.Where(p => p.Id == id).ExecuteDeleteAsync(cancellationToken);
-        if (deleted == 0)
+        if (!await db.Products.AnyAsync(p => p.Id == id, cancellationToken))
         {
             throw new NotFoundException("Product not found.");
         }
+
+        if (!await db.OrderLines.AnyAsync(l => l.ProductId == id, cancellationToken))
+        {
+            try
+            {
+                await db.Products.Where(p => p.Id == id).ExecuteDeleteAsync(cancellationToken);
+                return;
+            }
+            catch (Exception e) when (e.IsForeignKeyViolation())
+            {
+                // Ordered between the check and the delete: the order line's foreign key refused; deactivate.
+            }
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.Products.Where(p => p.Id == id).ExecuteUpdateAsync(s => s
+            .SetProperty(p => p.IsActive, false)
+            .SetProperty(p => p.Version, p => p.Version + 1)
+            .SetProperty(p => p.UpdatedAt, now), cancellationToken);
     }
 
     private static void Apply(Product product, ProductRequest request, DateTime now)

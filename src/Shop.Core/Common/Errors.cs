@@ -8,11 +8,17 @@ public abstract class ShopException(string message, string problemType) : Except
 {
     /// <summary>The last segment of the problem <c>type</c> URI, e.g. <c>insufficient-stock</c>.</summary>
     public string ProblemType { get; } = problemType;
+
+    /// <summary>Extra members of the problem body, e.g. the <c>productId</c> that is out of stock.</summary>
+    public Dictionary<string, object?> Extensions { get; } = [];
 }
 
 public sealed class NotFoundException(string message) : ShopException(message, "not-found");
 
 public sealed class ConflictException(string message, string problemType = "conflict") : ShopException(message, problemType);
+
+/// <summary>The request is well-formed but cannot be processed as sent (e.g. an idempotency key reused with another body): 422.</summary>
+public sealed class UnprocessableException(string message, string problemType) : ShopException(message, problemType);
 
 public sealed class UnauthorizedException(string message) : ShopException(message, "unauthorized");
 
@@ -24,7 +30,12 @@ public sealed class TooManyRequestsException(string message, TimeSpan retryAfter
 }
 
 /// <summary>A rule that needs the database to decide (e.g. "current password is wrong"): 400 with an errors object.</summary>
-public sealed class RequestValidationException(string field, string message) : ShopException(message, "validation")
+public sealed class RequestValidationException(IDictionary<string, string[]> errors, string message) : ShopException(message, "validation")
 {
-    public IDictionary<string, string[]> Errors { get; } = new Dictionary<string, string[]> { [field] = [message] };
+    public RequestValidationException(string field, string message)
+        : this(new Dictionary<string, string[]> { [field] = [message] }, message)
+    {
+    }
+
+    public IDictionary<string, string[]> Errors { get; } = errors;
 }

@@ -59,19 +59,22 @@ public static class DatabaseSetup
         return options.UseSnakeCaseNamingConvention();
     }
 
-    /// <summary>True when the save failed on a unique index: a concurrent insert of the same key won.</summary>
-    public static bool IsUniqueViolation(this DbUpdateException exception) => exception.InnerException switch
+    /// <summary>True when a write failed on a unique index: a concurrent insert of the same key won.</summary>
+    public static bool IsUniqueViolation(this Exception exception) => Unwrap(exception) switch
     {
         PostgresException pg => pg.SqlState == PostgresErrorCodes.UniqueViolation,
         SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqlite.SqliteExtendedErrorCode is 2067 or 1555,
         _ => false,
     };
 
-    /// <summary>True when the save failed on a foreign key: a row it pointed at (or that pointed at it) changed concurrently.</summary>
-    public static bool IsForeignKeyViolation(this DbUpdateException exception) => exception.InnerException switch
+    /// <summary>True when a write failed on a foreign key: a row it pointed at (or that pointed at it) exists or changed.</summary>
+    public static bool IsForeignKeyViolation(this Exception exception) => Unwrap(exception) switch
     {
         PostgresException pg => pg.SqlState == PostgresErrorCodes.ForeignKeyViolation,
         SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqlite.SqliteExtendedErrorCode == 787,
         _ => false,
     };
+
+    // SaveChanges wraps the provider's exception in a DbUpdateException; ExecuteUpdate/Delete do not.
+    private static Exception? Unwrap(Exception exception) => exception is DbUpdateException ? exception.InnerException : exception;
 }

@@ -52,5 +52,5 @@ public static class UserMappings
         a.Country = r.Country.Trim().ToUpperInvariant();
     }
 
-    internal static string? NullIfBlank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+    public static string? NullIfBlank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 }

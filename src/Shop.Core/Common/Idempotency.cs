@@ -1,0 +1,128 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Shop.Core.Data;
+
+namespace Shop.Core.Common;
+
+/// <summary>
+/// The first response to a request made with an Idempotency-Key, kept for 24 hours per user,
+/// operation and key. A record without a response is a request still in flight; its lease lets a
+/// retry take over if the process that held it died.
+/// </summary>
+public sealed class IdempotencyRecord
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid UserId { get; init; }
+    public required string Operation { get; init; }
+    public required string Key { get; init; }
+    public required string RequestHash { get; init; }
+    public DateTime LeaseUntil { get; set; }
+    public DateTime? CompletedAt { get; set; }
+    public int? ResponseStatus { get; set; }
+    public string? ResponseBody { get; set; }
+    public string? ResponseLocation { get; set; }
+    public DateTime CreatedAt { get; init; }
+    public DateTime ExpiresAt { get; init; }
+}
+
+/// <summary>What <see cref="IdempotencyService.BeginAsync"/> decided: run the request under a ticket, or replay a stored response.</summary>
+public sealed record IdempotencyStart(Guid? Ticket, IdempotencyRecord? Replay);
+
+public sealed class IdempotencyService(ShopDbContext db, TimeProvider clock)
+{
+    public const int MaxKeyLength = 255;
+    public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
+
+    /// <summary>How long a request may run before a retry with its key may assume it died and take over.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
+
+    /// <summary>A fingerprint of the request as bound: the same JSON in another key order or spacing is the same request.</summary>
+    public static string Fingerprint<T>(T request) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request, JsonSerializerOptions.Web))));
+
+    /// <summary>
+    /// Claims the key for this request (a ticket), or finds its stored response (a replay). The
+    /// unique index on (user, operation, key) decides between concurrent first attempts.
+    /// Another body with the same key is 422; the same key while the first request runs is 409.
+    /// </summary>
+    public async Task<IdempotencyStart> BeginAsync(Guid userId, string operation, string key, string requestHash, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var claim = new IdempotencyRecord
+            {
+                UserId = userId, Operation = operation, Key = key, RequestHash = requestHash,
+                LeaseUntil = now + Lease, CreatedAt = now, ExpiresAt = now + Retention,
+            };
+            db.IdempotencyRecords.Add(claim);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return new IdempotencyStart(claim.Id, null);
+            }
+            catch (DbUpdateException e) when (e.IsUniqueViolation())
+            {
+                db.Entry(claim).State = EntityState.Detached;
+            }
+
+            var existing = await db.IdempotencyRecords.AsNoTracking()
+                .SingleOrDefaultAsync(r => r.UserId == userId && r.Operation == operation && r.Key == key, cancellationToken);
+            if (existing is null)
+            {
+                continue; // purged between our insert and this read: claim again
+            }
+
+            if (existing.ExpiresAt <= now)
+            {
+                await db.IdempotencyRecords.Where(r => r.Id == existing.Id && r.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
+                continue;
+            }
+
+            if (existing.RequestHash != requestHash)
+            {
+                throw new UnprocessableException(
+                    "This Idempotency-Key was already used with a different request body. Use a new key for a new request.", "idempotency-key-reused");
+            }
+
+            if (existing.CompletedAt is not null)
+            {
+                return new IdempotencyStart(null, existing);
+            }
+
+            if (existing.LeaseUntil <= now)
+            {
+                // The process that claimed the key died before answering: take its place.
+                var taken = await db.IdempotencyRecords
+                    .Where(r => r.Id == existing.Id && r.CompletedAt == null && r.LeaseUntil == existing.LeaseUntil)
+                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.LeaseUntil, now + Lease), cancellationToken);
+                if (taken == 1)
+                {
+                    return new IdempotencyStart(existing.Id, null);
+                }
+            }
+
+            throw new ConflictException("A request with this Idempotency-Key is still being processed. Retry shortly.", "idempotency-in-progress");
+        }
+
+        throw new ConflictException("A request with this Idempotency-Key is still being processed. Retry shortly.", "idempotency-in-progress");
+    }
+
+    /// <summary>Stores the response. Call it inside the transaction of the work itself, so both commit or neither does.</summary>
+    public Task CompleteAsync(Guid ticket, int status, object body, string? location, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var json = JsonSerializer.Serialize(body, JsonSerializerOptions.Web);
+        return db.IdempotencyRecords.Where(r => r.Id == ticket).ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.CompletedAt, now)
+            .SetProperty(r => r.ResponseStatus, status)
+            .SetProperty(r => r.ResponseBody, json)
+            .SetProperty(r => r.ResponseLocation, location), cancellationToken);
+    }
+
+    /// <summary>The request failed: forget the key, so that a retry runs again (nothing was created).</summary>
+    public Task AbandonAsync(Guid ticket) =>
+        db.IdempotencyRecords.Where(r => r.Id == ticket && r.CompletedAt == null).ExecuteDeleteAsync(CancellationToken.None);
+}

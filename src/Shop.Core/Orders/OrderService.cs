@@ -1,0 +1,291 @@
+using Microsoft.EntityFrameworkCore;
+using Shop.Core.Catalog;
+using Shop.Core.Common;
+using Shop.Core.Data;
+
+namespace Shop.Core.Orders;
+
+/// <summary>Who asked for a change: shown in the status history.</summary>
+public sealed record Actor(string Kind, Guid? UserId)
+{
+    public static Actor Customer(Guid userId) => new("customer", userId);
+    public static Actor Admin(Guid userId) => new("admin", userId);
+    public static readonly Actor System = new("system", null);
+}
+
+/// <summary>
+/// Checkout and the order lifecycle. Stock is reserved by one conditional UPDATE per line inside
+/// the order's transaction (all lines or none), in product-id order so that two orders naming the
+/// same products never wait on each other in a cycle; every status change goes through
+/// <see cref="OrderStateMachine"/> and <see cref="MoveAsync"/>.
+/// </summary>
+public sealed class OrderService(ShopDbContext db, IdempotencyService idempotency, TimeProvider clock)
+{
+    public const string PlaceOperation = "POST /orders";
+
+    public async Task<OrderResponse> PlaceAsync(Guid userId, PlaceOrderRequest request, Guid? idempotencyTicket, CancellationToken cancellationToken)
+    {
+        var address = await ResolveAddressAsync(userId, request, cancellationToken);
+        var wanted = request.Items
+            .GroupBy(i => i.ProductId)
+            .Select(g => (ProductId: g.Key, Quantity: g.Sum(i => i.Quantity)))
+            .OrderBy(l => l.ProductId)
+            .ToList();
+        var products = await LoadOrderableProductsAsync(request, wanted, cancellationToken);
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var lines = wanted.Select(w =>
+        {
+            var product = products[w.ProductId];
+            return new OrderLine
+            {
+                ProductId = product.Id, Sku = product.Sku, Name = product.Name,
+                UnitPriceMinor = product.PriceMinor, Quantity = w.Quantity, LineTotalMinor = product.PriceMinor * w.Quantity,
+            };
+        }).ToList();
+        var subtotal = lines.Sum(l => l.LineTotalMinor);
+        var order = new Order
+        {
+            Number = OrderNumbers.New(),
+            UserId = userId,
+            SubtotalMinor = subtotal,
+            TotalMinor = subtotal,
+            Currency = products.Values.First().Currency,
+            ShippingAddress = address,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Lines = lines,
+            History = [new OrderStatusChange { Status = OrderStatus.PendingPayment, At = now, Actor = "customer", ActorUserId = userId, Note = "Order placed." }],
+        };
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        foreach (var (productId, quantity) in wanted)
+        {
+            var reserved = await db.Inventory
+                .Where(i => i.ProductId == productId && i.OnHand - i.Reserved >= quantity)
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.Reserved, i => i.Reserved + quantity), cancellationToken);
+            if (reserved == 0)
+            {
+                throw InsufficientStock(products[productId], quantity);
+            }
+        }
+
+        db.Orders.Add(order);
+        await SaveWithUniqueNumberAsync(order, cancellationToken);
+        var response = order.ToResponse();
+        if (idempotencyTicket is { } ticket)
+        {
+            await idempotency.CompleteAsync(ticket, 201, response, Location(order.Id), cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return response;
+    }
+
+    public static string Location(Guid orderId) => $"/api/v1/orders/{orderId}";
+
+    private async Task<ShippingAddress> ResolveAddressAsync(Guid userId, PlaceOrderRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ShippingAddress is { } inline)
+        {
+            return inline.ToShippingAddress();
+        }
+
+        // Someone else's address and no address at all get the same answer.
+        var saved = await db.Addresses.AsNoTracking()
+            .SingleOrDefaultAsync(a => a.Id == request.ShippingAddressId && a.UserId == userId, cancellationToken);
+        return saved?.ToShippingAddress() ?? throw new RequestValidationException("shippingAddressId", "You have no saved address with this id.");
+    }
+
+    private async Task<Dictionary<Guid, Product>> LoadOrderableProductsAsync(
+        PlaceOrderRequest request, List<(Guid ProductId, int Quantity)> wanted, CancellationToken cancellationToken)
+    {
+        var ids = wanted.Select(w => w.ProductId).ToList();
+        var products = await db.Products.AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, cancellationToken);
+
+        var errors = new Dictionary<string, string[]>();
+        for (var i = 0; i < request.Items.Count; i++)
+        {
+            var productId = request.Items[i].ProductId;
+            if (!products.TryGetValue(productId, out var product) || !product.IsActive)
+            {
+                errors[$"items[{i}].productId"] = [$"No product with id {productId} is for sale."];
+            }
+        }
+
+        foreach (var (productId, quantity) in wanted.Where(w => w.Quantity > OrderLimits.MaxQuantity))
+        {
+            errors["items"] = [$"Product {productId} is ordered {quantity} times in all; at most {OrderLimits.MaxQuantity} per order."];
+        }
+
+        if (errors.Count == 0 && products.Values.Select(p => p.Currency).Distinct().Count() > 1)
+        {
+            errors["items"] = ["All products of one order must be priced in the same currency."];
+        }
+
+        return errors.Count > 0
+            ? throw new RequestValidationException(errors, "Some order lines cannot be ordered.")
+            : products;
+    }
+
+    private static ConflictException InsufficientStock(Product product, int quantity)
+    {
+        var conflict = new ConflictException(
+            $"Not enough stock of '{product.Name}' (sku {product.Sku}, product {product.Id}) for {quantity}. Nothing was reserved.", "insufficient-stock");
+        conflict.Extensions["productId"] = product.Id;
+        conflict.Extensions["sku"] = product.Sku;
+        return conflict;
+    }
+
+    private async Task SaveWithUniqueNumberAsync(Order order, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                // Inside our transaction EF Core wraps this in a savepoint, so a failure leaves the reservations intact.
+                await db.SaveChangesAsync(cancellationToken);
+                return;
+            }
+            catch (DbUpdateException e) when (e.IsUniqueViolation() && attempt < 3)
+            {
+                order.Number = OrderNumbers.New(); // 40 random bits collided: draw again
+            }
+        }
+    }
+
+    public async Task<OrderResponse> GetAsync(Guid orderId, Guid userId, bool isAdmin, CancellationToken cancellationToken) =>
+        (await FindVisibleAsync(orderId, userId, isAdmin, tracked: false, cancellationToken)).ToResponse();
+
+    public async Task<TrackingResponse> TrackAsync(Guid orderId, Guid userId, bool isAdmin, CancellationToken cancellationToken) =>
+        (await FindVisibleAsync(orderId, userId, isAdmin, tracked: false, cancellationToken)).ToTracking();
+
+    public async Task<PagedResult<OrderResponse>> ListAsync(OrderListQuery query, Guid userId, bool isAdmin, CancellationToken cancellationToken)
+    {
+        var orders = db.Orders.AsNoTracking();
+        // A customer sees only their own orders, whatever userId they send.
+        var owner = isAdmin ? query.UserId : userId;
+        if (owner is { } ownerId)
+        {
+            orders = orders.Where(o => o.UserId == ownerId);
+        }
+
+        if (query.Status is not null)
+        {
+            var status = OrderStatuses.Parse(query.Status);
+            orders = orders.Where(o => o.Status == status);
+        }
+
+        var paging = query.Paging;
+        var total = await orders.CountAsync(cancellationToken);
+        var page = await orders.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id)
+            .Skip(paging.Skip).Take(paging.Size)
+            .Include(o => o.Lines).Include(o => o.History).AsSplitQuery()
+            .ToListAsync(cancellationToken);
+        return PagedResult.Create(page.Select(o => o.ToResponse()).ToList(), paging, total);
+    }
+
+    /// <summary>The owner (or an admin) cancels an order that is pending payment or paid; its stock goes back.</summary>
+    public async Task<OrderResponse> CancelAsync(Guid orderId, Guid userId, bool isAdmin, string? reason, CancellationToken cancellationToken)
+    {
+        var order = await FindVisibleAsync(orderId, userId, isAdmin, tracked: true, cancellationToken);
+        if (!OrderStateMachine.IsCancellable(order.Status))
+        {
+            throw new ConflictException($"An order that is {order.Status.Name()} can no longer be cancelled.", "illegal-transition");
+        }
+
+        var actor = isAdmin && order.UserId != userId ? Actor.Admin(userId) : Actor.Customer(userId);
+        return (await MoveAsync(order, OrderStatus.Cancelled, actor, reason ?? "Cancelled.", cancellationToken)).ToResponse();
+    }
+
+    /// <summary>An admin moves an order along the state machine (shipping needs carrier and tracking number).</summary>
+    public async Task<OrderResponse> ChangeStatusAsync(Guid orderId, Guid adminId, ChangeOrderStatusRequest request, CancellationToken cancellationToken)
+    {
+        var order = await FindVisibleAsync(orderId, adminId, isAdmin: true, tracked: true, cancellationToken);
+        var target = OrderStatuses.Parse(request.Status);
+        if (target == OrderStatus.Shipped)
+        {
+            order.Carrier = request.Carrier!.Trim();
+            order.TrackingNumber = request.TrackingNumber!.Trim();
+        }
+
+        return (await MoveAsync(order, target, Actor.Admin(adminId), request.Note, cancellationToken)).ToResponse();
+    }
+
+    /// <summary>
+    /// The one way an order changes status: checked against the state machine, recorded in the
+    /// history, and applied to stock in the same transaction. The order's version makes two
+    /// concurrent moves from the same state commit at most once.
+    /// </summary>
+    public async Task<Order> MoveAsync(Order order, OrderStatus target, Actor actor, string? note, CancellationToken cancellationToken)
+    {
+        StockEffect effect;
+        try
+        {
+            effect = OrderStateMachine.EffectOf(order.Status, target);
+        }
+        catch (IllegalTransitionException e)
+        {
+            throw new ConflictException(e.Message, "illegal-transition");
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        order.Status = target;
+        order.UpdatedAt = now;
+        order.Version++;
+        var change = new OrderStatusChange { OrderId = order.Id, Status = target, At = now, Actor = actor.Kind, ActorUserId = actor.UserId, Note = note };
+        // Tracked with its OrderId set, EF Core adds it to order.History itself (adding it by hand would list it twice).
+        db.Add(change);
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new ConflictException("The order was changed at the same moment by someone else. Fetch it again.", "concurrent-change");
+        }
+
+        await ApplyStockEffectAsync(order, effect, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return order;
+    }
+
+    private async Task ApplyStockEffectAsync(Order order, StockEffect effect, CancellationToken cancellationToken)
+    {
+        if (effect == StockEffect.None)
+        {
+            return;
+        }
+
+        foreach (var line in order.Lines.OrderBy(l => l.ProductId))
+        {
+            var (productId, quantity) = (line.ProductId, line.Quantity);
+            var rows = db.Inventory.Where(i => i.ProductId == productId);
+            var changed = effect switch
+            {
+                StockEffect.Release => await rows.Where(i => i.Reserved >= quantity)
+                    .ExecuteUpdateAsync(s => s.SetProperty(i => i.Reserved, i => i.Reserved - quantity), cancellationToken),
+                StockEffect.Sell => await rows.Where(i => i.Reserved >= quantity && i.OnHand >= quantity)
+                    .ExecuteUpdateAsync(s => s.SetProperty(i => i.OnHand, i => i.OnHand - quantity).SetProperty(i => i.Reserved, i => i.Reserved - quantity), cancellationToken),
+                _ => await rows.ExecuteUpdateAsync(s => s.SetProperty(i => i.OnHand, i => i.OnHand + quantity), cancellationToken),
+            };
+            if (changed != 1)
+            {
+                // Every reservation was made by this service; a missing one is a bug, not a client error.
+                throw new InvalidOperationException($"Stock of product {productId} does not hold the reservation of order {order.Number} ({effect}).");
+            }
+        }
+    }
+
+    private async Task<Order> FindVisibleAsync(Guid orderId, Guid userId, bool isAdmin, bool tracked, CancellationToken cancellationToken)
+    {
+        var orders = db.Orders.Include(o => o.Lines).Include(o => o.History).AsSplitQuery();
+        var order = await (tracked ? orders : orders.AsNoTracking()).SingleOrDefaultAsync(o => o.Id == orderId, cancellationToken);
+        // Another customer's order does not exist, as far as this customer can tell.
+        return order is not null && (isAdmin || order.UserId == userId)
+            ? order
+            : throw new NotFoundException("Order not found.");
+    }
+}

@@ -1,0 +1,171 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Shop.IntegrationTests.Infrastructure;
+
+namespace Shop.IntegrationTests;
+
+/// <summary>Checkout under contention: the last units, mixed line orders, retried requests.</summary>
+public abstract class CheckoutConcurrencyTests(ShopFactory shop)
+{
+    [Fact]
+    public async Task Sixty_buyers_for_ten_units_leave_exactly_ten_orders_every_time()
+    {
+        var admin = await shop.AdminAsync();
+        var buyers = new List<TestUser>();
+        for (var i = 0; i < 60; i++)
+        {
+            buyers.Add(await shop.NewUserAsync());
+        }
+
+        for (var round = 0; round < 3; round++)
+        {
+            var product = await admin.CreateProductAsync(onHand: 10);
+            using var start = new SemaphoreSlim(0);
+            var attempts = buyers.Select(async buyer =>
+            {
+                await start.WaitAsync();
+                return await buyer.PlaceAsync(OrderApi.Body((product, 1)));
+            }).ToList();
+            start.Release(buyers.Count);
+            var responses = await Task.WhenAll(attempts);
+
+            Assert.Equal(10, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+            Assert.Equal(50, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+            foreach (var refused in responses.Where(r => r.StatusCode == HttpStatusCode.Conflict).Take(3))
+            {
+                Assert.EndsWith("insufficient-stock", (await Expect.Problem(refused, HttpStatusCode.Conflict)).GetProperty("type").GetString(), StringComparison.Ordinal);
+            }
+
+            var stock = await admin.InventoryAsync(product);
+            Assert.Equal(0, stock.GetProperty("available").GetInt32());
+            Assert.Equal(10, stock.GetProperty("reserved").GetInt32());
+            Assert.Equal(10, stock.GetProperty("onHand").GetInt32());
+        }
+    }
+
+    [Fact]
+    public async Task Orders_naming_the_same_products_in_opposite_orders_never_fail_with_a_5xx()
+    {
+        var admin = await shop.AdminAsync();
+        var products = new[] { await admin.CreateProductAsync(onHand: 40), await admin.CreateProductAsync(onHand: 40), await admin.CreateProductAsync(onHand: 40) };
+        var buyers = new List<TestUser>();
+        for (var i = 0; i < 12; i++)
+        {
+            buyers.Add(await shop.NewUserAsync());
+        }
+
+        var random = new Random(7);
+        var plans = buyers.SelectMany(b => Enumerable.Range(0, 3).Select(_ => (Buyer: b, Lines: products.OrderBy(_ => random.Next()).Select(p => (p, random.Next(1, 4))).ToArray()))).ToList();
+        var responses = await Task.WhenAll(plans.Select(plan => plan.Buyer.PlaceAsync(OrderApi.Body(plan.Lines))));
+
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Conflict }));
+        var placed = plans.Zip(responses).Where(x => x.Second.StatusCode == HttpStatusCode.Created).Select(x => x.First.Lines).ToList();
+        Assert.NotEmpty(placed);
+        foreach (var product in products)
+        {
+            var expected = placed.Sum(lines => lines.Where(l => l.p == product).Sum(l => l.Item2));
+            var stock = await admin.InventoryAsync(product);
+            Assert.Equal(expected, stock.GetProperty("reserved").GetInt32());
+            Assert.True(stock.GetProperty("available").GetInt32() >= 0);
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_retries_of_one_idempotency_key_create_one_order()
+    {
+        var admin = await shop.AdminAsync();
+        var customer = await shop.NewUserAsync();
+        var product = await admin.CreateProductAsync(onHand: 100);
+        var key = $"checkout-{Guid.NewGuid():N}";
+        var body = OrderApi.Body((product, 2));
+
+        var burst = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => customer.PlaceAsync(body, key)));
+
+        Assert.All(burst, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Conflict }));
+        var created = burst.Where(r => r.StatusCode == HttpStatusCode.Created).ToList();
+        Assert.NotEmpty(created);
+        var ids = new HashSet<Guid>();
+        foreach (var response in created)
+        {
+            ids.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
+        }
+
+        Assert.Single(ids);
+        foreach (var busy in burst.Where(r => r.StatusCode == HttpStatusCode.Conflict))
+        {
+            Assert.EndsWith("idempotency-in-progress", (await Expect.Problem(busy, HttpStatusCode.Conflict)).GetProperty("type").GetString(), StringComparison.Ordinal);
+        }
+
+        // After the burst, a retry is answered from the stored first response.
+        var replay = await customer.PlaceAsync(body, key);
+        var replayed = await Expect.Json(replay, HttpStatusCode.Created);
+        Assert.Equal(ids.Single(), replayed.GetProperty("id").GetGuid());
+        Assert.Equal($"/api/v1/orders/{ids.Single()}", replay.Headers.Location?.ToString());
+        Assert.Equal(1, (await Expect.Json(await customer.Client.GetAsync("/api/v1/orders"))).GetProperty("totalCount").GetInt32());
+        Assert.Equal(2, (await admin.InventoryAsync(product)).GetProperty("reserved").GetInt32());
+    }
+
+    [Fact]
+    public async Task The_same_key_with_another_body_is_422_and_keys_belong_to_one_user()
+    {
+        var admin = await shop.AdminAsync();
+        var customer = await shop.NewUserAsync();
+        var other = await shop.NewUserAsync();
+        var product = await admin.CreateProductAsync(onHand: 100);
+        var key = $"k-{Guid.NewGuid():N}";
+
+        await Expect.Status(await customer.PlaceAsync(OrderApi.Body((product, 1)), key), HttpStatusCode.Created);
+        await Expect.Problem(await customer.PlaceAsync(OrderApi.Body((product, 2)), key), HttpStatusCode.UnprocessableEntity);
+
+        // Another user's identical key is theirs: it places their own order.
+        var theirs = await Expect.Json(await other.PlaceAsync(OrderApi.Body((product, 1)), key), HttpStatusCode.Created);
+        Assert.Equal(other.Id, theirs.GetProperty("userId").GetGuid());
+        Assert.Equal(2, (await admin.InventoryAsync(product)).GetProperty("reserved").GetInt32());
+
+        await Expect.ValidationError(await customer.PlaceAsync(OrderApi.Body((product, 1)), new string('k', 256)), "Idempotency-Key");
+        Assert.Equal(2, (await admin.InventoryAsync(product)).GetProperty("reserved").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_refused_order_does_not_use_up_its_idempotency_key()
+    {
+        var admin = await shop.AdminAsync();
+        var customer = await shop.NewUserAsync();
+        var product = await admin.CreateProductAsync(onHand: 1);
+        var key = $"k-{Guid.NewGuid():N}";
+
+        await Expect.Problem(await customer.PlaceAsync(OrderApi.Body((product, 3)), key), HttpStatusCode.Conflict);
+        await admin.SetStockAsync(product, 5);
+        await Expect.Status(await customer.PlaceAsync(OrderApi.Body((product, 3)), key), HttpStatusCode.Created);
+        await Expect.Status(await customer.PlaceAsync(OrderApi.Body((product, 3)), key), HttpStatusCode.Created);
+        Assert.Equal(3, (await admin.InventoryAsync(product)).GetProperty("reserved").GetInt32());
+    }
+
+    [Fact]
+    public async Task Concurrent_cancel_and_pay_of_one_order_apply_exactly_one()
+    {
+        var admin = await shop.AdminAsync();
+        var customer = await shop.NewUserAsync();
+        var product = await admin.CreateProductAsync(onHand: 10);
+        var id = (await customer.PlaceOrderAsync((product, 4))).GetProperty("id").GetGuid();
+
+        var cancel = customer.Client.PostAsync($"/api/v1/orders/{id}/cancel", null);
+        var pay = admin.Client.PatchAsJsonAsync($"/api/v1/orders/{id}/status", new { status = "paid" });
+        var results = await Task.WhenAll(cancel, pay);
+
+        Assert.Equal(1, results.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(1, results.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        var order = await Expect.Json(await admin.Client.GetAsync($"/api/v1/orders/{id}"));
+        var stock = await admin.InventoryAsync(product);
+        Assert.Equal(0, stock.GetProperty("reserved").GetInt32());
+        Assert.Equal(order.GetProperty("status").GetString() == "paid" ? 6 : 10, stock.GetProperty("onHand").GetInt32());
+        Assert.Equal(2, order.GetProperty("statusHistory").GetArrayLength());
+    }
+}
+
+[Collection(SqliteCollection.Name)]
+public sealed class CheckoutConcurrencyTestsOnSqlite(SqliteShop shop) : CheckoutConcurrencyTests(shop);
+
+[Collection(PostgresCollection.Name), Trait("Category", "Postgres")]
+public sealed class CheckoutConcurrencyTestsOnPostgres(PostgresShop shop) : CheckoutConcurrencyTests(shop);
