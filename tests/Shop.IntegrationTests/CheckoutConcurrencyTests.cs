@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Shop.Core.Common;
+using Shop.Core.Orders;
+using Shop.Core.Users;
 using Shop.IntegrationTests.Infrastructure;
 
 namespace Shop.IntegrationTests;
@@ -142,25 +145,66 @@ public abstract class CheckoutConcurrencyTests(ShopFactory shop)
         Assert.Equal(3, (await admin.InventoryAsync(product)).GetProperty("reserved").GetInt32());
     }
 
-    [Fact]
-    public async Task Concurrent_cancel_and_pay_of_one_order_apply_exactly_one()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_key_held_by_a_request_that_died_is_taken_over_once_its_lease_ends(bool leaseExpired)
     {
         var admin = await shop.AdminAsync();
         var customer = await shop.NewUserAsync();
         var product = await admin.CreateProductAsync(onHand: 10);
-        var id = (await customer.PlaceOrderAsync((product, 4))).GetProperty("id").GetGuid();
+        var key = $"k-{Guid.NewGuid():N}";
+        var request = new PlaceOrderRequest(
+            [new OrderItemRequest(product, 2)], new AddressRequest("Ada Lovelace", "12 St James's Square", null, "London", null, "SW1Y 4JH", "GB"), null);
 
-        var cancel = customer.Client.PostAsync($"/api/v1/orders/{id}/cancel", null);
-        var pay = admin.Client.PatchAsJsonAsync($"/api/v1/orders/{id}/status", new { status = "paid" });
-        var results = await Task.WhenAll(cancel, pay);
+        // The state a crash leaves behind: the key claimed, no order, no response.
+        await using (var db = shop.OpenContext())
+        {
+            var now = DateTime.UtcNow;
+            db.IdempotencyRecords.Add(new IdempotencyRecord
+            {
+                UserId = customer.Id, Operation = OrderService.PlaceOperation, Key = key, RequestHash = IdempotencyService.Fingerprint(request),
+                LeaseUntil = leaseExpired ? now.AddSeconds(-1) : now.AddMinutes(1), CreatedAt = now.AddMinutes(-2), ExpiresAt = now.AddHours(23),
+            });
+            await db.SaveChangesAsync();
+        }
 
-        Assert.Equal(1, results.Count(r => r.StatusCode == HttpStatusCode.OK));
-        Assert.Equal(1, results.Count(r => r.StatusCode == HttpStatusCode.Conflict));
-        var order = await Expect.Json(await admin.Client.GetAsync($"/api/v1/orders/{id}"));
+        var response = await customer.PlaceAsync(request, key);
+        if (!leaseExpired)
+        {
+            await Expect.Problem(response, HttpStatusCode.Conflict);
+            Assert.Equal(0, (await admin.InventoryAsync(product)).GetProperty("reserved").GetInt32());
+            return;
+        }
+
+        var order = await Expect.Json(response, HttpStatusCode.Created);
+        var replay = await Expect.Json(await customer.PlaceAsync(request, key), HttpStatusCode.Created);
+        Assert.Equal(order.GetProperty("id").GetGuid(), replay.GetProperty("id").GetGuid());
+        Assert.Equal(2, (await admin.InventoryAsync(product)).GetProperty("reserved").GetInt32());
+    }
+
+    [Fact]
+    public async Task Concurrent_identical_moves_of_one_order_apply_exactly_once()
+    {
+        var admin = await shop.AdminAsync();
+        var customer = await shop.NewUserAsync();
+        var product = await admin.CreateProductAsync(onHand: 10);
+        var paid = (await customer.PlaceOrderAsync((product, 4))).GetProperty("id").GetGuid();
+        var cancelled = (await customer.PlaceOrderAsync((product, 3))).GetProperty("id").GetGuid();
+
+        // Five payments and five cancellations racing: each order moves once, and stock moves once.
+        var pays = Enumerable.Range(0, 5).Select(_ => admin.Client.PatchAsJsonAsync($"/api/v1/orders/{paid}/status", new { status = "paid" }));
+        var cancels = Enumerable.Range(0, 5).Select(_ => customer.Client.PostAsync($"/api/v1/orders/{cancelled}/cancel", null));
+        var results = await Task.WhenAll(pays.Concat(cancels));
+
+        Assert.Equal(1, results.Take(5).Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(1, results.Skip(5).Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.All(results.Where(r => r.StatusCode != HttpStatusCode.OK), r => Assert.Equal(HttpStatusCode.Conflict, r.StatusCode));
         var stock = await admin.InventoryAsync(product);
+        Assert.Equal(6, stock.GetProperty("onHand").GetInt32());
         Assert.Equal(0, stock.GetProperty("reserved").GetInt32());
-        Assert.Equal(order.GetProperty("status").GetString() == "paid" ? 6 : 10, stock.GetProperty("onHand").GetInt32());
-        Assert.Equal(2, order.GetProperty("statusHistory").GetArrayLength());
+        Assert.Equal(2, (await Expect.Json(await admin.Client.GetAsync($"/api/v1/orders/{paid}"))).GetProperty("statusHistory").GetArrayLength());
+        Assert.Equal(2, (await Expect.Json(await admin.Client.GetAsync($"/api/v1/orders/{cancelled}"))).GetProperty("statusHistory").GetArrayLength());
     }
 }
 

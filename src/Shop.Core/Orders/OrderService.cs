@@ -185,7 +185,11 @@ public sealed class OrderService(ShopDbContext db, IdempotencyService idempotenc
         return PagedResult.Create(page.Select(o => o.ToResponse()).ToList(), paging, total);
     }
 
-    /// <summary>The owner (or an admin) cancels an order that is pending payment or paid; its stock goes back.</summary>
+    /// <summary>
+    /// The owner (or an admin) cancels an order that is pending payment or paid; its stock goes
+    /// back. Giving back the money of a paid order is the payments feature's part: it reacts to
+    /// the paid → cancelled move made here (the seam is <see cref="MoveAsync"/>).
+    /// </summary>
     public async Task<OrderResponse> CancelAsync(Guid orderId, Guid userId, bool isAdmin, string? reason, CancellationToken cancellationToken)
     {
         var order = await FindVisibleAsync(orderId, userId, isAdmin, tracked: true, cancellationToken);
