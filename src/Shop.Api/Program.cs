@@ -3,7 +3,10 @@ using Shop.Api.Infrastructure;
 using Shop.Core.Catalog;
 using Shop.Core.Common;
 using Shop.Core.Data;
+using Shop.Core.Messaging;
 using Shop.Core.Orders;
+using Shop.Core.Payments;
+using Wolverine;
 using Shop.Core.Users;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -28,6 +31,11 @@ builder.Services.AddShopCatalog(builder.Configuration);
 // Orders: checkout with stock reservation, Idempotency-Key, the order lifecycle.
 builder.Services.AddShopOrders();
 
+// Payments, email and background work: Wolverine with the EF Core outbox, durable local queues
+// or RabbitMQ, and the recurring jobs (when Workers:Enabled).
+builder.Services.AddShopPayments(builder.Configuration);
+builder.UseWolverine(opts => ShopMessaging.Configure(opts, builder.Configuration));
+
 // The HTTP edge: problem details, JSON rules, body limit, CORS, rate limits, OpenAPI.
 builder.Services.AddShopProblemDetails();
 builder.AddShopHttpEdge();
@@ -51,6 +59,7 @@ api.MapAuthEndpoints();
 api.MapUserEndpoints();
 api.MapCatalogEndpoints();
 api.MapOrderEndpoints();
+api.MapPaymentEndpoints();
 
 app.LogDocsUrlOnStart();
 app.Run();

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Shop.Core.Common;
 using Shop.Core.Data;
+using Wolverine.EntityFrameworkCore;
 
 namespace Shop.Core.Catalog;
 
@@ -8,7 +9,7 @@ namespace Shop.Core.Catalog;
 /// On-hand stock, changed only by conditional UPDATEs that the database evaluates atomically,
 /// each change recorded with who, when, how much and why.
 /// </summary>
-public sealed class InventoryService(ShopDbContext db, TimeProvider clock)
+public sealed class InventoryService(ShopDbContext db, IDbContextOutbox<ShopDbContext> outbox, TimeProvider clock)
 {
     public const string SetReason = "stock set";
 
@@ -43,10 +44,10 @@ public sealed class InventoryService(ShopDbContext db, TimeProvider clock)
         if (onHand != before.OnHand)
         {
             Record(productId, onHand - before.OnHand, onHand, SetReason, actorId, now);
-            await db.SaveChangesAsync(cancellationToken);
+            await LowStock.PublishIfCrossedAsync(db, outbox, productId, before.OnHand - onHand, now, cancellationToken);
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
         return new InventoryResponse(productId, onHand, before.Reserved, onHand - before.Reserved, threshold);
     }
 
@@ -70,8 +71,8 @@ public sealed class InventoryService(ShopDbContext db, TimeProvider clock)
         // Still inside our transaction, the row holds our write: this is the value we produced.
         var onHandAfter = await Rows(productId).Select(i => i.OnHand).SingleAsync(cancellationToken);
         var adjustment = Record(productId, delta, onHandAfter, request.Reason.Trim(), actorId, now);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await LowStock.PublishIfCrossedAsync(db, outbox, productId, -delta, now, cancellationToken);
+        await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
         return adjustment.ToResponse();
     }
 

@@ -1,11 +1,13 @@
 using Microsoft.EntityFrameworkCore;
 using Shop.Core.Common;
 using Shop.Core.Data;
+using Shop.Core.Events;
+using Wolverine.EntityFrameworkCore;
 
 namespace Shop.Core.Catalog;
 
 /// <summary>Products: browsing for everyone, editing for admins, with optimistic concurrency on updates.</summary>
-public sealed class ProductService(ShopDbContext db, CategoryService categories, TimeProvider clock)
+public sealed class ProductService(ShopDbContext db, IDbContextOutbox<ShopDbContext> outbox, CategoryService categories, TimeProvider clock)
 {
     public const int DefaultLowStockThreshold = 5;
 
@@ -104,7 +106,7 @@ public sealed class ProductService(ShopDbContext db, CategoryService categories,
         Apply(product, request, now);
         await EnsureUniqueAsync(product, slugGiven: request.Slug is not null, cancellationToken);
         db.Products.Add(product);
-        await SaveAsync(cancellationToken);
+        await SaveAsync(product, "created", cancellationToken);
         return product.ToResponse();
     }
 
@@ -130,7 +132,7 @@ public sealed class ProductService(ShopDbContext db, CategoryService categories,
         product.Version++;
         Apply(product, request, clock.GetUtcNow().UtcDateTime);
         await EnsureUniqueAsync(product, slugGiven: true, cancellationToken);
-        await SaveAsync(cancellationToken);
+        await SaveAsync(product, "updated", cancellationToken);
         return product.ToResponse();
     }
 
@@ -140,16 +142,18 @@ public sealed class ProductService(ShopDbContext db, CategoryService categories,
     /// </summary>
     public async Task DeleteAsync(Guid id, CancellationToken cancellationToken)
     {
-        if (!await db.Products.AnyAsync(p => p.Id == id, cancellationToken))
-        {
-            throw new NotFoundException("Product not found.");
-        }
+        var product = await db.Products.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id, cancellationToken)
+            ?? throw new NotFoundException("Product not found.");
+        var now = clock.GetUtcNow().UtcDateTime;
 
         if (!await db.OrderLines.AnyAsync(l => l.ProductId == id, cancellationToken))
         {
             try
             {
+                await using var deletion = await db.Database.BeginTransactionAsync(cancellationToken);
                 await db.Products.Where(p => p.Id == id).ExecuteDeleteAsync(cancellationToken);
+                await outbox.PublishAsync(product.Changed("deleted", now));
+                await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
                 return;
             }
             catch (Exception e) when (e.IsForeignKeyViolation())
@@ -158,11 +162,14 @@ public sealed class ProductService(ShopDbContext db, CategoryService categories,
             }
         }
 
-        var now = clock.GetUtcNow().UtcDateTime;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.Products.Where(p => p.Id == id).ExecuteUpdateAsync(s => s
             .SetProperty(p => p.IsActive, false)
             .SetProperty(p => p.Version, p => p.Version + 1)
             .SetProperty(p => p.UpdatedAt, now), cancellationToken);
+        product.IsActive = false;
+        await outbox.PublishAsync(product.Changed("deactivated", now));
+        await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
     }
 
     private static void Apply(Product product, ProductRequest request, DateTime now)
@@ -202,11 +209,13 @@ public sealed class ProductService(ShopDbContext db, CategoryService categories,
         }
     }
 
-    private async Task SaveAsync(CancellationToken cancellationToken)
+    private async Task SaveAsync(Product product, string change, CancellationToken cancellationToken)
     {
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await outbox.PublishAsync(product.Changed(change, product.UpdatedAt));
+            await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {

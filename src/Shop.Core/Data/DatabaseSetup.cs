@@ -75,6 +75,15 @@ public static class DatabaseSetup
         _ => false,
     };
 
+    /// <summary>
+    /// Starts a transaction unless the caller already has one: work that is sometimes a step of a
+    /// larger change (an order move inside a payment) commits with the larger change. Null means
+    /// "joined the caller's transaction; the caller commits".
+    /// </summary>
+    public static async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction?> BeginOwnTransactionAsync(
+        this Microsoft.EntityFrameworkCore.Infrastructure.DatabaseFacade database, CancellationToken cancellationToken) =>
+        database.CurrentTransaction is null ? await database.BeginTransactionAsync(cancellationToken) : null;
+
     // SaveChanges wraps the provider's exception in a DbUpdateException; ExecuteUpdate/Delete do not.
     private static Exception? Unwrap(Exception exception) => exception is DbUpdateException ? exception.InnerException : exception;
 }

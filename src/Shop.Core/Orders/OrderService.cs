@@ -2,6 +2,9 @@ using Microsoft.EntityFrameworkCore;
 using Shop.Core.Catalog;
 using Shop.Core.Common;
 using Shop.Core.Data;
+using Shop.Core.Events;
+using Shop.Core.Messaging;
+using Wolverine.EntityFrameworkCore;
 
 namespace Shop.Core.Orders;
 
@@ -19,7 +22,7 @@ public sealed record Actor(string Kind, Guid? UserId)
 /// same products never wait on each other in a cycle; every status change goes through
 /// <see cref="OrderStateMachine"/> and <see cref="MoveAsync"/>.
 /// </summary>
-public sealed class OrderService(ShopDbContext db, IdempotencyService idempotency, TimeProvider clock)
+public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContext> outbox, IdempotencyService idempotency, TimeProvider clock)
 {
     public const string PlaceOperation = "POST /orders";
 
@@ -68,6 +71,8 @@ public sealed class OrderService(ShopDbContext db, IdempotencyService idempotenc
             {
                 throw InsufficientStock(products[productId], quantity);
             }
+
+            await LowStock.PublishIfCrossedAsync(db, outbox, productId, quantity, now, cancellationToken);
         }
 
         db.Orders.Add(order);
@@ -78,7 +83,10 @@ public sealed class OrderService(ShopDbContext db, IdempotencyService idempotenc
             await idempotency.CompleteAsync(ticket, 201, response, Location(order.Id), cancellationToken);
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        // The event commits with the order (the outbox), or neither exists.
+        await outbox.PublishAsync(order.StatusEvent(OrderStatus.PendingPayment, null, now));
+        await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
+        ShopMetrics.OrdersPlaced.Add(1);
         return response;
     }
 
@@ -202,6 +210,13 @@ public sealed class OrderService(ShopDbContext db, IdempotencyService idempotenc
         return (await MoveAsync(order, OrderStatus.Cancelled, actor, reason ?? "Cancelled.", cancellationToken)).ToResponse();
     }
 
+    /// <summary>The scheduler cancels an order whose payment did not arrive in time.</summary>
+    public async Task ExpireAsync(Guid orderId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var order = await FindVisibleAsync(orderId, Guid.Empty, isAdmin: true, tracked: true, cancellationToken);
+        await MoveAsync(order, OrderStatus.Cancelled, Actor.System, $"Payment not received within {timeout}.", cancellationToken);
+    }
+
     /// <summary>An admin moves an order along the state machine (shipping needs carrier and tracking number).</summary>
     public async Task<OrderResponse> ChangeStatusAsync(Guid orderId, Guid adminId, ChangeOrderStatusRequest request, CancellationToken cancellationToken)
     {
@@ -234,25 +249,41 @@ public sealed class OrderService(ShopDbContext db, IdempotencyService idempotenc
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
+        var previous = order.Status;
         order.Status = target;
         order.UpdatedAt = now;
         order.Version++;
-        var change = new OrderStatusChange { OrderId = order.Id, Status = target, At = now, Actor = actor.Kind, ActorUserId = actor.UserId, Note = note };
         // Tracked with its OrderId set, EF Core adds it to order.History itself (adding it by hand would list it twice).
-        db.Add(change);
+        db.Add(new OrderStatusChange { OrderId = order.Id, Status = target, At = now, Actor = actor.Kind, ActorUserId = actor.UserId, Note = note });
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Inside a caller's transaction (a payment being recorded) this move commits with it.
+        var ownTransaction = await db.Database.BeginOwnTransactionAsync(cancellationToken);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                throw new ConflictException("The order was changed at the same moment by someone else. Fetch it again.", "concurrent-change");
+            }
+
+            await ApplyStockEffectAsync(order, effect, cancellationToken);
+            await outbox.PublishAsync(order.StatusEvent(previous, note, now));
+            if (ownTransaction is not null)
+            {
+                await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
+            }
         }
-        catch (DbUpdateConcurrencyException)
+        finally
         {
-            throw new ConflictException("The order was changed at the same moment by someone else. Fetch it again.", "concurrent-change");
+            if (ownTransaction is not null)
+            {
+                await ownTransaction.DisposeAsync();
+            }
         }
 
-        await ApplyStockEffectAsync(order, effect, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return order;
     }
 

@@ -2,12 +2,15 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Shop.Core.Common;
 using Shop.Core.Data;
+using Shop.Core.Events;
+using Wolverine.EntityFrameworkCore;
 
 namespace Shop.Core.Users;
 
 /// <summary>Registration, login, refresh-token rotation with reuse detection, logout, password change.</summary>
 public sealed class AuthService(
     ShopDbContext db,
+    IDbContextOutbox<ShopDbContext> outbox,
     PasswordHasher hasher,
     TokenService tokens,
     LoginThrottle throttle,
@@ -29,7 +32,10 @@ public sealed class AuthService(
             CreatedAt = now,
             UpdatedAt = now,
         };
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await AddUserAsync(db, user, cancellationToken);
+        await outbox.PublishAsync(new UserRegistered(Guid.CreateVersion7(), now, new UserRegisteredData(user.Id, user.Email, user.FullName)));
+        await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
         return user.ToResponse();
     }
 

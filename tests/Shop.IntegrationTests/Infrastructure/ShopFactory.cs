@@ -31,9 +31,18 @@ public abstract class ShopFactory : WebApplicationFactory<Program>, IAsyncLifeti
         ["Logging:LogLevel:Default"] = "Warning",
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Error",
         ["Cors:AllowedOrigins"] = "https://storefront.test, https://admin.test",
+        ["Payments:WebhookSecret"] = WebhookSecret,
+        ["Smtp:Host"] = "127.0.0.1",
+        ["Smtp:UseTls"] = "false",
+        ["Smtp:From"] = "Shop <shop@shop.test>",
     };
 
     public abstract string Provider { get; }
+
+    public const string WebhookSecret = "whsec_integration_tests_0123456789";
+
+    /// <summary>The SMTP server this host sends its mail to.</summary>
+    public TestSmtpServer Smtp { get; } = new();
 
     protected abstract Task<string> CreateDatabaseAsync();
 
@@ -44,6 +53,7 @@ public abstract class ShopFactory : WebApplicationFactory<Program>, IAsyncLifeti
     public virtual async Task InitializeAsync()
     {
         ConnectionString = await CreateDatabaseAsync();
+        _settings["Smtp:Port"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _settings["Database:Provider"] = Provider;
         _settings["ConnectionStrings:Database"] = ConnectionString;
         _ = Server; // start the host now, so a start-up failure fails the fixture clearly
@@ -52,6 +62,7 @@ public abstract class ShopFactory : WebApplicationFactory<Program>, IAsyncLifeti
     async Task IAsyncLifetime.DisposeAsync()
     {
         await base.DisposeAsync();
+        await Smtp.DisposeAsync();
         await DropDatabaseAsync();
     }
 

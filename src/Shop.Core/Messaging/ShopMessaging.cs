@@ -1,0 +1,104 @@
+using System.Diagnostics.Metrics;
+using JasperFx.CodeGeneration;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Shop.Core.Data;
+using Shop.Core.Jobs;
+using Shop.Core.Payments;
+using Wolverine;
+using Wolverine.EntityFrameworkCore;
+using Wolverine.ErrorHandling;
+using Wolverine.Postgresql;
+using Wolverine.RabbitMQ;
+using Wolverine.Sqlite;
+
+namespace Shop.Core.Messaging;
+
+public sealed class WorkerOptions
+{
+    public const string Section = "Workers";
+
+    /// <summary>Run the background handlers and the scheduler in this process.</summary>
+    public bool Enabled { get; set; } = true;
+}
+
+/// <summary>
+/// Wolverine for events and background work, configured the same way in the API and the worker:
+/// messages persisted in the shop's database (SQLite in Solo mode, or PostgreSQL schema
+/// "wolverine"), published through the EF Core outbox, carried by durable local queues or by
+/// RabbitMQ when ConnectionStrings:RabbitMq is set.
+/// </summary>
+public static class ShopMessaging
+{
+    public static void Configure(WolverineOptions opts, IConfiguration configuration)
+    {
+        var provider = configuration.GetSection(DatabaseOptions.Section).GetValue(nameof(DatabaseOptions.Provider), DatabaseProvider.Sqlite);
+        var database = configuration.GetConnectionString("Database") ?? DatabaseOptions.DefaultConnectionString;
+        var rabbitMq = configuration.GetConnectionString("RabbitMq");
+        var workers = configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions();
+
+        opts.ServiceName = "shop";
+        opts.ApplicationAssembly = typeof(ShopMessaging).Assembly;
+        if (provider == DatabaseProvider.Postgres)
+        {
+            opts.PersistMessagesWithPostgresql(database, "wolverine");
+            // A crashed node's messages are taken over after it misses health checks; the
+            // defaults add up to about 80 s, these to about 15 s.
+            opts.Durability.HealthCheckPollingTime = TimeSpan.FromSeconds(2);
+            opts.Durability.FirstHealthCheckExecution = TimeSpan.FromSeconds(1);
+            opts.Durability.StaleNodeTimeout = TimeSpan.FromSeconds(8);
+            opts.Durability.NodeReassignmentPollingTime = TimeSpan.FromSeconds(2);
+            opts.Durability.ScheduledJobPollingTime = TimeSpan.FromSeconds(1);
+        }
+        else
+        {
+            opts.PersistMessagesWithSqlite(database);
+            // One process owns the SQLite file: Solo recovers its own in-flight messages at start-up.
+            opts.Durability.Mode = DurabilityMode.Solo;
+            opts.Durability.ScheduledJobPollingTime = TimeSpan.FromSeconds(1);
+        }
+
+        opts.UseEntityFrameworkCoreTransactions();
+        opts.Policies.UseDurableLocalQueues();
+
+        if (!string.IsNullOrWhiteSpace(rabbitMq))
+        {
+            opts.UseRabbitMq(new Uri(rabbitMq)).AutoProvision().UseConventionalRouting();
+            opts.Policies.UseDurableInboxOnAllListeners();
+            opts.Policies.UseDurableOutboxOnAllSendingEndpoints();
+        }
+
+        if (!workers.Enabled)
+        {
+            // Publish only: handlers (and so listeners and schedules) belong to the worker processes.
+            opts.Discovery.DisableConventionalDiscovery();
+        }
+        else
+        {
+            opts.Discovery.IncludeAssembly(typeof(ShopMessaging).Assembly);
+            ShopSchedules.Register(opts);
+        }
+
+        // A card network that is briefly unavailable: retry soon, then later, then give up to the
+        // dead letters (the payment stays pending and the re-drive job tries again).
+        opts.OnException<PaymentProviderUnavailableException>()
+            .RetryWithCooldown(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2))
+            .Then.ScheduleRetry(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15))
+            .Then.MoveToErrorQueue();
+        opts.OnException<DbUpdateException>()
+            .RetryWithCooldown(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2))
+            .Then.MoveToErrorQueue();
+
+        opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
+    }
+}
+
+/// <summary>The shop's own counters, exported on /metrics next to Wolverine's (handler failures, dead letters).</summary>
+public static class ShopMetrics
+{
+    public static readonly Meter Meter = new("Shop");
+    public static readonly Counter<long> OrdersPlaced = Meter.CreateCounter<long>("shop_orders_placed", description: "Orders placed.");
+    public static readonly Counter<long> Payments = Meter.CreateCounter<long>("shop_payments", description: "Payments finished, by outcome.");
+    public static readonly Counter<long> EmailsSent = Meter.CreateCounter<long>("shop_emails_sent", description: "Emails sent, by kind.");
+    public static readonly Counter<long> HandlerFailures = Meter.CreateCounter<long>("shop_background_failures", description: "Background handler attempts that threw, by message type.");
+}

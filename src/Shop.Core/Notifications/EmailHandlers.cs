@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Shop.Core.Data;
+using Shop.Core.Events;
+using Shop.Core.Messaging;
+using Shop.Core.Users;
+
+namespace Shop.Core.Notifications;
+
+/// <summary>An email already sent, by a key naming what it was for ("order-confirmation:{orderId}"): a redelivered event does not send it again.</summary>
+public sealed class SentEmail
+{
+    public required string Key { get; init; }
+    public required string Recipient { get; init; }
+    public DateTime SentAt { get; init; }
+}
+
+/// <summary>Sends each keyed email at most once per recipient, unless a crash falls between sending and recording it.</summary>
+public sealed class Mailer(ShopDbContext db, IEmailSender sender, TimeProvider clock)
+{
+    public async Task SendOnceAsync(string key, string kind, EmailMessage message, CancellationToken cancellationToken)
+    {
+        var recordKey = $"{key}:{message.To}";
+        if (await db.SentEmails.AnyAsync(e => e.Key == recordKey, cancellationToken))
+        {
+            return;
+        }
+
+        await sender.SendAsync(message, cancellationToken);
+        db.SentEmails.Add(new SentEmail { Key = recordKey, Recipient = message.To, SentAt = clock.GetUtcNow().UtcDateTime });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            // A concurrent delivery of the same event sent it too; nothing more to record.
+        }
+
+        ShopMetrics.EmailsSent.Add(1, new KeyValuePair<string, object?>("kind", kind));
+    }
+}
+
+public static class OrderConfirmationEmailHandler
+{
+    public static async Task Handle(OrderPaid paid, ShopDbContext db, Mailer mailer, CancellationToken cancellationToken)
+    {
+        var order = paid.Data;
+        var to = await db.Users.Where(u => u.Id == order.UserId).Select(u => new { u.Email, u.FullName }).SingleAsync(cancellationToken);
+        var lines = order.Lines.Select(l => (Text: $"{l.Quantity} x {l.Name} ({l.Sku}) at {Amount(l.UnitPrice, order.Currency)}", l)).ToList();
+        var text = new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"Hello {to.FullName},")
+            .AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture, $"Thank you: we have received your payment for order {order.Number}.")
+            .AppendLine();
+        foreach (var (line, _) in lines)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {line}");
+        }
+
+        text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Total: {Amount(order.Total, order.Currency)}");
+        var html = $"<p>Hello {Enc(to.FullName)},</p><p>Thank you: we have received your payment for order <strong>{Enc(order.Number)}</strong>.</p><ul>"
+            + string.Concat(lines.Select(l => $"<li>{Enc(l.Text)}</li>"))
+            + $"</ul><p>Total: <strong>{Enc(Amount(order.Total, order.Currency))}</strong></p>";
+        await mailer.SendOnceAsync($"order-confirmation:{order.OrderId}", "order_confirmation",
+            new EmailMessage(to.Email, $"Order {order.Number} confirmed: {Amount(order.Total, order.Currency)}", text.ToString(), html), cancellationToken);
+    }
+
+    internal static string Amount(decimal amount, string currency) => $"{amount.ToString("0.00", CultureInfo.InvariantCulture)} {currency}";
+
+    internal static string Enc(string text) => WebUtility.HtmlEncode(text);
+}
+
+public static class ShippingNotificationEmailHandler
+{
+    public static async Task Handle(OrderShipped shipped, ShopDbContext db, Mailer mailer, CancellationToken cancellationToken)
+    {
+        var order = shipped.Data;
+        var to = await db.Users.Where(u => u.Id == order.UserId).Select(u => new { u.Email, u.FullName }).SingleAsync(cancellationToken);
+        var text = $"Hello {to.FullName},\n\nYour order {order.Number} is on its way with {shipped.Carrier}, tracking number {shipped.TrackingNumber}.\n";
+        var html = $"<p>Hello {OrderConfirmationEmailHandler.Enc(to.FullName)},</p><p>Your order <strong>{OrderConfirmationEmailHandler.Enc(order.Number)}</strong> is on its way with "
+            + $"{OrderConfirmationEmailHandler.Enc(shipped.Carrier)}, tracking number <strong>{OrderConfirmationEmailHandler.Enc(shipped.TrackingNumber)}</strong>.</p>";
+        await mailer.SendOnceAsync($"order-shipped:{order.OrderId}", "shipping_notification",
+            new EmailMessage(to.Email, $"Order {order.Number} has shipped", text, html), cancellationToken);
+    }
+}
+
+public static class LowStockEmailHandler
+{
+    public static async Task Handle(InventoryLowStock low, ShopDbContext db, Mailer mailer, CancellationToken cancellationToken)
+    {
+        var admins = await db.Users.Where(u => u.Role == Roles.Admin && u.IsActive).Select(u => u.Email).ToListAsync(cancellationToken);
+        var d = low.Data;
+        var text = $"{d.Name} ({d.Sku}) is low on stock: {d.Available} available ({d.OnHand} on hand, {d.Reserved} reserved), threshold {d.LowStockThreshold}.\n";
+        var html = $"<p><strong>{OrderConfirmationEmailHandler.Enc(d.Name)}</strong> ({OrderConfirmationEmailHandler.Enc(d.Sku)}) is low on stock: "
+            + $"{d.Available} available ({d.OnHand} on hand, {d.Reserved} reserved), threshold {d.LowStockThreshold}.</p>";
+        foreach (var admin in admins)
+        {
+            await mailer.SendOnceAsync($"low-stock:{low.Id}", "low_stock", new EmailMessage(admin, $"Low stock: {d.Name} ({d.Sku})", text, html), cancellationToken);
+        }
+    }
+}

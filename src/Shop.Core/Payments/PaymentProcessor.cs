@@ -1,0 +1,256 @@
+using Microsoft.EntityFrameworkCore;
+using Shop.Core.Common;
+using Shop.Core.Data;
+using Shop.Core.Events;
+using Shop.Core.Messaging;
+using Shop.Core.Orders;
+using Wolverine.EntityFrameworkCore;
+
+namespace Shop.Core.Payments;
+
+/// <summary>
+/// The background side of payments: charge, refund, and record outcomes from the worker or from
+/// webhooks. Every step is idempotent: a payment's outcome is decided by one conditional UPDATE
+/// from "pending", so a second delivery, a retry or a webhook arriving after the worker changes nothing.
+/// </summary>
+public sealed class PaymentProcessor(ShopDbContext db, IDbContextOutbox<ShopDbContext> outbox, IPaymentProvider provider, OrderService orders, TimeProvider clock)
+{
+    public async Task ChargeAsync(Guid paymentId, CancellationToken cancellationToken)
+    {
+        var payment = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.Id == paymentId, cancellationToken);
+        if (payment is not { Status: PaymentStatuses.Pending })
+        {
+            return; // decided already: this is a redelivery or a re-drive
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.Payments.Where(p => p.Id == paymentId)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.Attempts, p => p.Attempts + 1).SetProperty(p => p.UpdatedAt, now), cancellationToken);
+
+        // No transaction is held while the card network is called; the payment id is its idempotency key.
+        var result = await provider.ChargeAsync(new ChargeRequest(payment.Id.ToString("N"), payment.AmountMinor, payment.Currency, payment.PaymentToken), cancellationToken);
+        if (result.Succeeded)
+        {
+            await RecordSucceededAsync(paymentId, result.Reference!, cancellationToken);
+        }
+        else
+        {
+            await RecordFailedAsync(paymentId, result.FailureReason ?? "declined", cancellationToken);
+        }
+    }
+
+    /// <summary>Marks a pending payment succeeded and its order paid, or refunds it if the order was cancelled meanwhile.</summary>
+    public async Task<bool> RecordSucceededAsync(Guid paymentId, string reference, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var own = await db.Database.BeginOwnTransactionAsync(cancellationToken);
+        try
+        {
+            var decided = await db.Payments.Where(p => p.Id == paymentId && p.Status == PaymentStatuses.Pending).ExecuteUpdateAsync(s => s
+                .SetProperty(p => p.Status, PaymentStatuses.Succeeded)
+                .SetProperty(p => p.ProviderReference, reference)
+                .SetProperty(p => p.FailureReason, (string?)null)
+                .SetProperty(p => p.UpdatedAt, now)
+                .SetProperty(p => p.Version, p => p.Version + 1), cancellationToken);
+            if (decided == 0)
+            {
+                return false;
+            }
+
+            var payment = await db.Payments.AsNoTracking().SingleAsync(p => p.Id == paymentId, cancellationToken);
+            var order = await db.Orders.Include(o => o.Lines).Include(o => o.History).AsSplitQuery().SingleAsync(o => o.Id == payment.OrderId, cancellationToken);
+            if (order.Status == OrderStatus.PendingPayment)
+            {
+                await orders.MoveAsync(order, OrderStatus.Paid, Actor.System, $"Paid ({payment.Provider} {reference}).", cancellationToken);
+            }
+            else
+            {
+                // The order was cancelled (or expired) while the card was being charged: give the money back.
+                var refund = await PaymentService.RequestRefundAsync(db, payment, null, $"Order was {order.Status.Name()} when the payment completed.", null, now, cancellationToken);
+                await outbox.PublishAsync(new ProcessRefund(refund.Id));
+            }
+
+            await outbox.PublishAsync(new PaymentSucceeded(Guid.CreateVersion7(), now, payment.ToEventData()));
+            await CommitIfOwnAsync(own, cancellationToken);
+            ShopMetrics.Payments.Add(1, new KeyValuePair<string, object?>("outcome", "succeeded"));
+            return true;
+        }
+        finally
+        {
+            await DisposeIfOwnAsync(own);
+        }
+    }
+
+    public async Task<bool> RecordFailedAsync(Guid paymentId, string reason, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var own = await db.Database.BeginOwnTransactionAsync(cancellationToken);
+        try
+        {
+            var decided = await db.Payments.Where(p => p.Id == paymentId && p.Status == PaymentStatuses.Pending).ExecuteUpdateAsync(s => s
+                .SetProperty(p => p.Status, PaymentStatuses.Failed)
+                .SetProperty(p => p.FailureReason, reason)
+                .SetProperty(p => p.UpdatedAt, now)
+                .SetProperty(p => p.Version, p => p.Version + 1), cancellationToken);
+            if (decided == 0)
+            {
+                return false;
+            }
+
+            var payment = await db.Payments.AsNoTracking().SingleAsync(p => p.Id == paymentId, cancellationToken);
+            await outbox.PublishAsync(new PaymentFailed(Guid.CreateVersion7(), now, payment.ToEventData()));
+            await CommitIfOwnAsync(own, cancellationToken);
+            ShopMetrics.Payments.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
+            return true;
+        }
+        finally
+        {
+            await DisposeIfOwnAsync(own);
+        }
+    }
+
+    public async Task RefundAsync(Guid refundId, CancellationToken cancellationToken)
+    {
+        var refund = await db.PaymentRefunds.AsNoTracking().SingleOrDefaultAsync(r => r.Id == refundId, cancellationToken);
+        if (refund is not { Status: RefundStatuses.Pending })
+        {
+            return;
+        }
+
+        var payment = await db.Payments.AsNoTracking().SingleAsync(p => p.Id == refund.PaymentId, cancellationToken);
+        var result = await provider.RefundAsync(
+            new RefundRequest(refund.Id.ToString("N"), payment.ProviderReference ?? "", refund.AmountMinor, payment.Currency), cancellationToken);
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var decided = await db.PaymentRefunds.Where(r => r.Id == refundId && r.Status == RefundStatuses.Pending).ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.Status, result.Succeeded ? RefundStatuses.Succeeded : RefundStatuses.Failed)
+            .SetProperty(r => r.ProviderReference, result.Reference)
+            .SetProperty(r => r.FailureReason, result.FailureReason)
+            .SetProperty(r => r.UpdatedAt, now), cancellationToken);
+        if (decided == 0 || !result.Succeeded)
+        {
+            await transaction.CommitAsync(cancellationToken);
+            return;
+        }
+
+        var amount = refund.AmountMinor;
+        await db.Payments.Where(p => p.Id == payment.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(p => p.RefundedAmountMinor, p => p.RefundedAmountMinor + amount)
+            .SetProperty(p => p.Status, p => p.RefundedAmountMinor + amount >= p.AmountMinor ? PaymentStatuses.Refunded : p.Status)
+            .SetProperty(p => p.UpdatedAt, now)
+            .SetProperty(p => p.Version, p => p.Version + 1), cancellationToken);
+        var refunded = await db.Payments.AsNoTracking().SingleAsync(p => p.Id == payment.Id, cancellationToken);
+        if (refunded.Status == PaymentStatuses.Refunded)
+        {
+            var order = await db.Orders.Include(o => o.Lines).Include(o => o.History).AsSplitQuery().SingleAsync(o => o.Id == payment.OrderId, cancellationToken);
+            if (OrderStateMachine.CanMove(order.Status, OrderStatus.Refunded))
+            {
+                await orders.MoveAsync(order, OrderStatus.Refunded, Actor.System, $"Refunded {Catalog.Money.ToMajor(refunded.AmountMinor)} {refunded.Currency}.", cancellationToken);
+            }
+        }
+
+        await outbox.PublishAsync(new PaymentRefunded(Guid.CreateVersion7(), now, refunded.ToEventData(), Catalog.Money.ToMajor(amount)));
+        await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
+        ShopMetrics.Payments.Add(1, new KeyValuePair<string, object?>("outcome", "refunded"));
+    }
+
+    /// <summary>A paid order was cancelled: refund what is left of its payment (once, however often the event arrives).</summary>
+    public async Task RefundCancelledOrderAsync(Guid orderId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var paymentId = await db.Payments.Where(p => p.OrderId == orderId && p.Status == PaymentStatuses.Succeeded).Select(p => (Guid?)p.Id).SingleOrDefaultAsync(cancellationToken);
+        if (paymentId is null)
+        {
+            return;
+        }
+
+        await db.Payments.Where(p => p.Id == paymentId).ExecuteUpdateAsync(s => s.SetProperty(p => p.UpdatedAt, now), cancellationToken);
+        var payment = await db.Payments.AsNoTracking().SingleAsync(p => p.Id == paymentId, cancellationToken);
+        try
+        {
+            var refund = await PaymentService.RequestRefundAsync(db, payment, null, "Order cancelled.", null, now, cancellationToken);
+            await outbox.PublishAsync(new ProcessRefund(refund.Id));
+            await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
+        }
+        catch (ConflictException)
+        {
+            // Nothing left to refund: an earlier delivery of this event already asked for it.
+        }
+    }
+
+    /// <summary>
+    /// Applies a verified provider event once: its id is recorded in the same transaction as its
+    /// effect, so a replay finds the id and changes nothing. Returns false for a replay.
+    /// </summary>
+    public async Task<bool> ApplyWebhookAsync(string providerName, WebhookEvent webhook, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.ProcessedWebhookEvents.Add(new ProcessedWebhookEvent { Provider = providerName, EventId = webhook.Id, Type = webhook.Type, ReceivedAt = now });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            return false;
+        }
+
+        var known = await db.Payments.AnyAsync(p => p.Id == webhook.Data.PaymentId && p.Provider == providerName, cancellationToken);
+        if (known)
+        {
+            switch (webhook.Type)
+            {
+                case WebhookEventTypes.ChargeSucceeded:
+                    await RecordSucceededAsync(webhook.Data.PaymentId, webhook.Data.Reference ?? webhook.Id, cancellationToken);
+                    break;
+                case WebhookEventTypes.ChargeFailed:
+                    await RecordFailedAsync(webhook.Data.PaymentId, webhook.Data.FailureReason ?? "declined", cancellationToken);
+                    break;
+            }
+        }
+
+        // Event types we do not act on, and payments we do not know, are acknowledged and recorded.
+        await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
+        return true;
+    }
+
+    private async Task CommitIfOwnAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction? own, CancellationToken cancellationToken)
+    {
+        if (own is not null)
+        {
+            await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
+        }
+    }
+
+    private static async Task DisposeIfOwnAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction? own)
+    {
+        if (own is not null)
+        {
+            await own.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>Wolverine handlers: thin entry points into <see cref="PaymentProcessor"/>.</summary>
+public static class ProcessPaymentHandler
+{
+    public static Task Handle(ProcessPayment command, PaymentProcessor processor, CancellationToken cancellationToken) =>
+        processor.ChargeAsync(command.PaymentId, cancellationToken);
+}
+
+public static class ProcessRefundHandler
+{
+    public static Task Handle(ProcessRefund command, PaymentProcessor processor, CancellationToken cancellationToken) =>
+        processor.RefundAsync(command.RefundId, cancellationToken);
+}
+
+public static class OrderCancelledRefundHandler
+{
+    public static Task Handle(OrderCancelled cancelled, PaymentProcessor processor, CancellationToken cancellationToken) =>
+        cancelled.PreviousStatus == OrderStatus.Paid.Name()
+            ? processor.RefundCancelledOrderAsync(cancelled.Data.OrderId, cancellationToken)
+            : Task.CompletedTask;
+}

@@ -1,0 +1,87 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using MimeKit;
+using SmtpServer;
+using SmtpServer.Protocol;
+using SmtpServer.Storage;
+
+namespace Shop.IntegrationTests.Infrastructure;
+
+/// <summary>A real SMTP server on a loopback port (the SmtpServer library) that keeps what it receives.</summary>
+public sealed class TestSmtpServer : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SmtpServer.SmtpServer _server;
+    private readonly Task _running;
+    private readonly Store _store = new();
+
+    public TestSmtpServer()
+    {
+        Port = FreePort();
+        var options = new SmtpServerOptionsBuilder()
+            .ServerName("localhost")
+            .Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, Port)).IsSecure(false))
+            .Build();
+        var services = new SmtpServer.ComponentModel.ServiceProvider();
+        services.Add(_store);
+        _server = new SmtpServer.SmtpServer(options, services);
+        _running = _server.StartAsync(_stop.Token);
+    }
+
+    public int Port { get; }
+
+    public IReadOnlyCollection<MimeMessage> Messages => _store.Messages;
+
+    /// <summary>Waits (bounded) for a message that matches, and returns it.</summary>
+    public async Task<MimeMessage> WaitForAsync(Func<MimeMessage, bool> match, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_store.Messages.FirstOrDefault(match) is { } found)
+            {
+                return found;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new Xunit.Sdk.XunitException($"No matching email within the timeout; received: {string.Join(" | ", _store.Messages.Select(m => $"{m.To} {m.Subject}"))}");
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _server.Shutdown();
+        try
+        {
+            await _running;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+
+    private sealed class Store : MessageStore
+    {
+        public ConcurrentQueue<MimeMessage> Messages { get; } = new();
+
+        public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+        {
+            using var stream = new MemoryStream(buffer.ToArray());
+            Messages.Enqueue(await MimeMessage.LoadAsync(stream, cancellationToken));
+            return SmtpResponse.Ok;
+        }
+    }
+}

@@ -1,0 +1,271 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Shop.Core.Payments;
+using Shop.IntegrationTests.Infrastructure;
+
+namespace Shop.IntegrationTests;
+
+public abstract class PaymentTests(ShopFactory shop)
+{
+    private async Task<(TestUser Admin, TestUser Customer, Guid Product, Guid Order)> PendingOrderAsync(int onHand = 10, int quantity = 2, decimal price = 25m)
+    {
+        var admin = await shop.AdminAsync();
+        var customer = await shop.NewUserAsync();
+        var product = await admin.CreateProductAsync(onHand: onHand, price: price);
+        var order = (await customer.PlaceOrderAsync((product, quantity))).GetProperty("id").GetGuid();
+        return (admin, customer, product, order);
+    }
+
+    private async Task<int> LedgerCountAsync(Guid paymentId, string status)
+    {
+        await using var db = shop.OpenContext();
+        var key = paymentId.ToString("N");
+        return await db.SandboxLedger.CountAsync(e => e.Kind == "charge" && e.IdempotencyKey == key && e.Status == status);
+    }
+
+    [Fact]
+    public async Task A_visa_payment_is_accepted_charged_in_the_background_and_pays_the_order_with_a_confirmation_email()
+    {
+        var (admin, customer, product, orderId) = await PendingOrderAsync(quantity: 2, price: 25m);
+
+        var response = await customer.PayAsync(orderId, SandboxProvider.Visa);
+        var accepted = await Expect.Json(response, HttpStatusCode.Accepted);
+        Assert.Equal("pending", accepted.GetProperty("status").GetString());
+        Assert.Equal(50m, accepted.GetProperty("amount").GetDecimal());
+        Assert.Equal("USD", accepted.GetProperty("currency").GetString());
+        var paymentId = accepted.GetProperty("id").GetGuid();
+        Assert.Equal($"/api/v1/payments/{paymentId}", response.Headers.Location?.ToString());
+
+        var payment = await customer.SettledAsync(paymentId);
+        Assert.Equal("succeeded", payment.GetProperty("status").GetString());
+        Assert.Equal("Sandbox", payment.GetProperty("provider").GetString());
+        Assert.StartsWith("ch_", payment.GetProperty("providerReference").GetString(), StringComparison.Ordinal);
+        var order = await customer.OrderWhenAsync(orderId, "paid");
+        var number = order.GetProperty("number").GetString()!;
+
+        var stock = await admin.InventoryAsync(product);
+        Assert.Equal(8, stock.GetProperty("onHand").GetInt32());
+        Assert.Equal(0, stock.GetProperty("reserved").GetInt32());
+
+        var email = await shop.Smtp.WaitForAsync(m => m.To.ToString().Contains(customer.Email, StringComparison.OrdinalIgnoreCase) && (m.Subject ?? "").Contains(number, StringComparison.Ordinal));
+        Assert.Contains("50.00 USD", email.Subject, StringComparison.Ordinal);
+        Assert.Contains(number, email.TextBody, StringComparison.Ordinal);
+        Assert.Contains("2 x ", email.TextBody, StringComparison.Ordinal);
+        Assert.Contains("50.00 USD", email.HtmlBody, StringComparison.Ordinal);
+        Assert.Contains(number, email.HtmlBody, StringComparison.Ordinal);
+
+        var list = await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}/payments"));
+        Assert.Equal(paymentId, Assert.Single(list.EnumerateArray()).GetProperty("id").GetGuid());
+        Assert.Equal(1, await LedgerCountAsync(paymentId, "succeeded"));
+    }
+
+    [Theory]
+    [InlineData(SandboxProvider.Declined, "card_declined")]
+    [InlineData(SandboxProvider.InsufficientFunds, "insufficient_funds")]
+    [InlineData("tok_made_up", "invalid_token")]
+    public async Task A_declined_card_fails_the_payment_and_leaves_the_order_payable(string token, string reason)
+    {
+        var (_, customer, _, orderId) = await PendingOrderAsync();
+        var paymentId = (await Expect.Json(await customer.PayAsync(orderId, token), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
+
+        var payment = await customer.SettledAsync(paymentId);
+        Assert.Equal("failed", payment.GetProperty("status").GetString());
+        Assert.Equal(reason, payment.GetProperty("failureReason").GetString());
+        Assert.Equal("pending_payment", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}"))).GetProperty("status").GetString());
+
+        // A failed payment does not block a new attempt.
+        var retry = (await Expect.Json(await customer.PayAsync(orderId, SandboxProvider.Visa), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
+        Assert.Equal("succeeded", (await customer.SettledAsync(retry)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_processing_error_is_retried_with_backoff_until_it_succeeds_and_charges_once()
+    {
+        var (_, customer, _, orderId) = await PendingOrderAsync();
+        var paymentId = (await Expect.Json(await customer.PayAsync(orderId, SandboxProvider.ProcessingError), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
+
+        Assert.Equal("succeeded", (await customer.SettledAsync(paymentId)).GetProperty("status").GetString());
+        await customer.OrderWhenAsync(orderId, "paid");
+        await using var db = shop.OpenContext();
+        var key = paymentId.ToString("N");
+        var entry = await db.SandboxLedger.SingleAsync(e => e.Kind == "charge" && e.IdempotencyKey == key);
+        Assert.Equal("succeeded", entry.Status);
+        Assert.Equal(SandboxProvider.TransientFailures + 1, entry.Calls);
+    }
+
+    [Fact]
+    public async Task Payments_need_an_idempotency_key_and_replay_answers_from_the_first_response()
+    {
+        var (_, customer, _, orderId) = await PendingOrderAsync();
+        var noKey = new HttpRequestMessage(HttpMethod.Post, "/api/v1/payments") { Content = JsonContent.Create(new { orderId, paymentToken = SandboxProvider.Visa }) };
+        await Expect.ValidationError(await customer.Client.SendAsync(noKey), "Idempotency-Key");
+
+        var key = $"pay-{Guid.NewGuid():N}";
+        var first = await Expect.Json(await customer.PayAsync(orderId, SandboxProvider.Visa, key), HttpStatusCode.Accepted);
+        var replay = await Expect.Json(await customer.PayAsync(orderId, SandboxProvider.Visa, key), HttpStatusCode.Accepted);
+        Assert.Equal(first.GetProperty("id").GetGuid(), replay.GetProperty("id").GetGuid());
+        await Expect.Problem(await customer.PayAsync(orderId, SandboxProvider.Declined, key), HttpStatusCode.UnprocessableEntity);
+
+        await customer.SettledAsync(first.GetProperty("id").GetGuid());
+        Assert.Single((await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}/payments"))).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Concurrent_payments_of_one_order_with_different_keys_create_one_payment()
+    {
+        var (_, customer, _, orderId) = await PendingOrderAsync();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => customer.PayAsync(orderId, SandboxProvider.Visa)));
+
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Accepted));
+        Assert.Equal(5, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        var payment = await Expect.Json(responses.Single(r => r.StatusCode == HttpStatusCode.Accepted), HttpStatusCode.Accepted);
+        await customer.SettledAsync(payment.GetProperty("id").GetGuid());
+        Assert.Equal(1, await LedgerCountAsync(payment.GetProperty("id").GetGuid(), "succeeded"));
+    }
+
+    [Fact]
+    public async Task Paying_a_cancelled_a_paid_or_someone_elses_order_is_refused()
+    {
+        var (_, customer, _, orderId) = await PendingOrderAsync();
+        var stranger = await shop.NewUserAsync();
+        await Expect.Problem(await stranger.PayAsync(orderId, SandboxProvider.Visa), HttpStatusCode.NotFound);
+        await Expect.Problem(await customer.PayAsync(Guid.NewGuid(), SandboxProvider.Visa), HttpStatusCode.NotFound);
+
+        var paymentId = (await Expect.Json(await customer.PayAsync(orderId, SandboxProvider.Visa), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
+        await Expect.Problem(await customer.PayAsync(orderId, SandboxProvider.Visa), HttpStatusCode.Conflict);
+        await customer.SettledAsync(paymentId);
+        await Expect.Problem(await customer.PayAsync(orderId, SandboxProvider.Visa), HttpStatusCode.Conflict);
+        await Expect.Problem(await stranger.Client.GetAsync($"/api/v1/payments/{paymentId}"), HttpStatusCode.NotFound);
+        await Expect.Problem(await stranger.Client.GetAsync($"/api/v1/orders/{orderId}/payments"), HttpStatusCode.NotFound);
+
+        var (_, other, _, cancelled) = await PendingOrderAsync();
+        await Expect.Status(await other.Client.PostAsync($"/api/v1/orders/{cancelled}/cancel", null), HttpStatusCode.OK);
+        await Expect.Problem(await other.PayAsync(cancelled, SandboxProvider.Visa), HttpStatusCode.Conflict);
+        await Expect.ValidationError(await other.PayAsync(cancelled, ""), "paymentToken");
+    }
+
+    [Fact]
+    public async Task An_admin_refund_in_full_refunds_the_order_and_a_partial_one_does_not()
+    {
+        var (admin, customer, product, orderId) = await PendingOrderAsync(quantity: 2, price: 30m);
+        var paymentId = (await Expect.Json(await customer.PayAsync(orderId, SandboxProvider.Visa), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
+        await customer.SettledAsync(paymentId);
+        await customer.OrderWhenAsync(orderId, "paid");
+
+        await Expect.Problem(await customer.Client.PostAsJsonAsync($"/api/v1/payments/{paymentId}/refunds", new { }), HttpStatusCode.Forbidden);
+        await Expect.ValidationError(await admin.Client.PostAsJsonAsync($"/api/v1/payments/{paymentId}/refunds", new { amount = -1 }), "amount");
+        await Expect.Problem(await admin.Client.PostAsJsonAsync($"/api/v1/payments/{paymentId}/refunds", new { amount = 60.01m }), HttpStatusCode.Conflict);
+
+        await Expect.Status(await admin.Client.PostAsJsonAsync($"/api/v1/payments/{paymentId}/refunds", new { amount = 20m, reason = "scratched" }), HttpStatusCode.Accepted);
+        var partial = await WaitAsync(async () => await Expect.Json(await customer.Client.GetAsync($"/api/v1/payments/{paymentId}")), p => p.GetProperty("refundedAmount").GetDecimal() == 20m);
+        Assert.Equal("succeeded", partial.GetProperty("status").GetString());
+        Assert.Equal("paid", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}"))).GetProperty("status").GetString());
+
+        await Expect.Status(await admin.Client.PostAsync($"/api/v1/payments/{paymentId}/refunds", null), HttpStatusCode.Accepted);
+        var full = await customer.SettledAsync(paymentId, until: "refunded");
+        Assert.Equal(60m, full.GetProperty("refundedAmount").GetDecimal());
+        await customer.OrderWhenAsync(orderId, "refunded");
+        Assert.Equal(10, (await admin.InventoryAsync(product)).GetProperty("onHand").GetInt32());
+        await Expect.Problem(await admin.Client.PostAsync($"/api/v1/payments/{paymentId}/refunds", null), HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_paid_order_refunds_it_in_the_background()
+    {
+        var (admin, customer, product, orderId) = await PendingOrderAsync(quantity: 3);
+        var paymentId = (await Expect.Json(await customer.PayAsync(orderId, SandboxProvider.Visa), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
+        await customer.SettledAsync(paymentId);
+        await customer.OrderWhenAsync(orderId, "paid");
+
+        await Expect.Status(await customer.Client.PostAsync($"/api/v1/orders/{orderId}/cancel", null), HttpStatusCode.OK);
+
+        var refunded = await customer.SettledAsync(paymentId, until: "refunded");
+        Assert.Equal(refunded.GetProperty("amount").GetDecimal(), refunded.GetProperty("refundedAmount").GetDecimal());
+        Assert.Equal("cancelled", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}"))).GetProperty("status").GetString());
+        Assert.Equal(10, (await admin.InventoryAsync(product)).GetProperty("onHand").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_signed_webhook_is_applied_once_and_bad_ones_are_400()
+    {
+        var (_, customer, _, orderId) = await PendingOrderAsync();
+        // A payment the worker has not charged: as if the provider confirmed it asynchronously.
+        var paymentId = Guid.CreateVersion7();
+        await using (var db = shop.OpenContext())
+        {
+            var order = await db.Orders.SingleAsync(o => o.Id == orderId);
+            db.Payments.Add(new Payment
+            {
+                Id = paymentId, OrderId = orderId, UserId = customer.Id, AmountMinor = order.TotalMinor, Currency = order.Currency,
+                Provider = "Sandbox", PaymentToken = "tok_external", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var eventId = $"evt_{Guid.NewGuid():N}";
+        var body = new { id = eventId, type = "charge.succeeded", data = new { paymentId, reference = "ch_external_1" } };
+        var client = shop.Client();
+
+        await Expect.ValidationError(await client.SendAsync(PaymentApi.Webhook(body, tamper: b => PaymentApi.Utf8(System.Text.Encoding.UTF8.GetString(b).Replace("ch_external_1", "ch_forged", StringComparison.Ordinal)))), "Shop-Signature");
+        await Expect.ValidationError(await client.SendAsync(PaymentApi.Webhook(body, at: DateTimeOffset.UtcNow.AddMinutes(-6))), "Shop-Signature");
+        await Expect.ValidationError(await client.SendAsync(PaymentApi.Webhook(body, secret: "whsec_wrong")), "Shop-Signature");
+        var unsigned = PaymentApi.Webhook(body);
+        unsigned.Headers.Remove("Shop-Signature");
+        await Expect.ValidationError(await client.SendAsync(unsigned), "Shop-Signature");
+        await Expect.Problem(await client.SendAsync(PaymentApi.Webhook(body, provider: "Stripe")), HttpStatusCode.NotFound);
+        Assert.Equal("pending", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/payments/{paymentId}"))).GetProperty("status").GetString());
+
+        var applied = await Expect.Json(await client.SendAsync(PaymentApi.Webhook(body)));
+        Assert.Equal("applied", applied.GetProperty("result").GetString());
+        var payment = await Expect.Json(await customer.Client.GetAsync($"/api/v1/payments/{paymentId}"));
+        Assert.Equal("succeeded", payment.GetProperty("status").GetString());
+        Assert.Equal("ch_external_1", payment.GetProperty("providerReference").GetString());
+        await customer.OrderWhenAsync(orderId, "paid");
+
+        var replayed = await Expect.Json(await client.SendAsync(PaymentApi.Webhook(body)));
+        Assert.Equal("duplicate", replayed.GetProperty("result").GetString());
+        var failed = new { id = $"evt_{Guid.NewGuid():N}", type = "charge.failed", data = new { paymentId, failureReason = "card_declined" } };
+        await Expect.Status(await client.SendAsync(PaymentApi.Webhook(failed)), HttpStatusCode.OK);
+        Assert.Equal("succeeded", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/payments/{paymentId}"))).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Crossing_the_low_stock_threshold_emails_the_admins()
+    {
+        var admin = await shop.AdminAsync();
+        var customer = await shop.NewUserAsync();
+        var product = await admin.CreateProductAsync();
+        await admin.SetStockAsync(product, 7, lowStockThreshold: 5);
+        var sku = (await Expect.Json(await admin.Client.GetAsync($"/api/v1/products/{product}"))).GetProperty("sku").GetString()!;
+
+        await customer.PlaceOrderAsync((product, 1)); // 6 available: still above
+        await customer.PlaceOrderAsync((product, 2)); // 4 available: crossed
+
+        var email = await shop.Smtp.WaitForAsync(m => (m.Subject ?? "").Contains(sku, StringComparison.Ordinal));
+        Assert.Contains(ShopFactory.AdminEmail, email.To.ToString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("4 available", email.TextBody, StringComparison.Ordinal);
+        await Task.Delay(500);
+        Assert.Single(shop.Smtp.Messages, m => (m.Subject ?? "").Contains(sku, StringComparison.Ordinal));
+    }
+
+    private static async Task<System.Text.Json.JsonElement> WaitAsync(Func<Task<System.Text.Json.JsonElement>> read, Func<System.Text.Json.JsonElement, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var last = await read();
+        while (!done(last) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            last = await read();
+        }
+
+        Assert.True(done(last), $"condition not reached: {last}");
+        return last;
+    }
+}
+
+[Collection(SqliteCollection.Name)]
+public sealed class PaymentTestsOnSqlite(SqliteShop shop) : PaymentTests(shop);
+
+[Collection(PostgresCollection.Name), Trait("Category", "Postgres")]
+public sealed class PaymentTestsOnPostgres(PostgresShop shop) : PaymentTests(shop);
