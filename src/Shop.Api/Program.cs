@@ -62,6 +62,8 @@ api.MapOrderEndpoints();
 api.MapPaymentEndpoints();
 
 app.LogDocsUrlOnStart();
-app.Run();
+
+// Runs the API, or a maintenance command such as "codegen write" (scripts/codegen.sh).
+return await app.RunOrCommandAsync(args);
 
 public partial class Program;

@@ -27,8 +27,16 @@ public sealed partial class DatabaseInitializer(IServiceScopeFactory scopes, ILo
         }
 
         LogMigrated(logger, db.Database.ProviderName ?? "?");
-        await scope.ServiceProvider.GetRequiredService<AdminBootstrapper>().EnsureAdminAsync(cancellationToken);
-        await scope.ServiceProvider.GetRequiredService<CatalogSeeder>().SeedAsync(cancellationToken);
+        // The API bootstraps the admin and the demo catalog; a worker host only migrates.
+        if (scope.ServiceProvider.GetService<AdminBootstrapper>() is { } admin)
+        {
+            await admin.EnsureAdminAsync(cancellationToken);
+        }
+
+        if (scope.ServiceProvider.GetService<CatalogSeeder>() is { } seeder)
+        {
+            await seeder.SeedAsync(cancellationToken);
+        }
     }
 
     private static async Task RefuseNewerSchemaAsync(ShopDbContext db, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -36,6 +37,7 @@ public static class DatabaseSetup
         var provider = configuration.GetSection(DatabaseOptions.Section).GetValue(nameof(DatabaseOptions.Provider), DatabaseProvider.Sqlite);
         var connectionString = configuration.GetConnectionString("Database") ?? DatabaseOptions.DefaultConnectionString;
 
+        services.TryAddSingleton(TimeProvider.System);
         services.AddDbContextPool<ShopDbContext>(options => Configure(options, provider, connectionString));
         services.AddHostedService<DatabaseInitializer>();
         return services;

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Reflection;
 using JasperFx.CodeGeneration;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -30,6 +31,9 @@ public sealed class WorkerOptions
 /// </summary>
 public static class ShopMessaging
 {
+    private static readonly bool IsReleaseBuild =
+        typeof(ShopMessaging).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration == "Release";
+
     public static void Configure(WolverineOptions opts, IConfiguration configuration)
     {
         var provider = configuration.GetSection(DatabaseOptions.Section).GetValue(nameof(DatabaseOptions.Provider), DatabaseProvider.Sqlite);
@@ -89,7 +93,10 @@ public static class ShopMessaging
             .RetryWithCooldown(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2))
             .Then.MoveToErrorQueue();
 
-        opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
+        // Release builds load the handler code generated ahead of time (scripts/codegen.sh writes it
+        // into Shop.Core/Internal/Generated): no Roslyn compilation at start-up. Debug builds
+        // generate it on first use, so changing a handler needs no extra step while developing.
+        opts.CodeGeneration.TypeLoadMode = IsReleaseBuild ? TypeLoadMode.Static : TypeLoadMode.Dynamic;
     }
 }
 

@@ -1,0 +1,26 @@
+using JasperFx;
+using Shop.Core.Data;
+using Shop.Core.Messaging;
+using Shop.Core.Orders;
+using Shop.Core.Payments;
+using Wolverine;
+
+// The background host: the same handlers and recurring jobs as the API runs with
+// Workers:Enabled=true, without HTTP. Run as many as the load needs; with PostgreSQL and
+// RabbitMQ each message is handled once and each job occurrence runs once across all of them.
+var builder = Host.CreateApplicationBuilder(args);
+
+builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+
+// The shop's database (migrated at start-up, like the API does).
+builder.Services.AddShopDatabase(builder.Configuration);
+
+// What the handlers use: orders, payments with their provider, email.
+builder.Services.AddShopOrders();
+builder.Services.AddShopPayments(builder.Configuration);
+
+// Wolverine, configured exactly as in the API.
+builder.UseWolverine(opts => ShopMessaging.Configure(opts, builder.Configuration));
+
+var host = builder.Build();
+return await host.RunJasperFxCommands(args);
