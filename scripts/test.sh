@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests, and the HTTP-level tests against SQLite and a real PostgreSQL.
-# A throwaway PostgreSQL is started on loopback (installed with apt-get when missing and we are
-# root), used, and stopped. With SHOP_REQUIRE_SERVICES=1 (set by .ci/run) or CI=true, a server
+# Runs every test: unit tests, the HTTP-level tests against SQLite (with durable local queues) and
+# against a real PostgreSQL with a real RabbitMQ. Throwaway PostgreSQL and RabbitMQ servers are
+# started on loopback (installed with apt-get when missing and we are root), used, and stopped. With SHOP_REQUIRE_SERVICES=1 (set by .ci/run) or CI=true, a server
 # that cannot be started fails the run; otherwise its tests are left out with a warning.
 # Extra arguments go to dotnet test (e.g. --filter "FullyQualifiedName~Catalog").
 set -euo pipefail
@@ -11,7 +11,9 @@ services_init
 
 filter=()
 # fsync off: a throwaway server that dies with the run needs no durability, and it halves test time.
-start_postgres -c fsync=off -c synchronous_commit=off -c full_page_writes=off || filter=(--filter "Category!=Postgres")
+if ! start_postgres -c fsync=off -c synchronous_commit=off -c full_page_writes=off || ! start_rabbitmq; then
+  filter=(--filter "Category!=Postgres")
+fi
 
 say "dotnet test"
 dotnet test Shop.slnx -c Release "${filter[@]}" --logger "console;verbosity=minimal" "$@"

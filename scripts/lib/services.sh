@@ -40,6 +40,7 @@ stop_services() {
   if [ -n "${pg_data:-}" ] && [ -f "$pg_data/postmaster.pid" ]; then
     as_service_user postgres "$pg_bin/pg_ctl" -D "$pg_data" -m immediate stop >/dev/null 2>&1 || true
   fi
+  stop_rabbitmq
   [ -n "${work:-}" ] && rm -rf "$work"
 }
 
@@ -61,6 +62,51 @@ start_postgres() {
     -o "-p $pg_port -k $pg_data -c listen_addresses=127.0.0.1 -c max_connections=300 $*" start >/dev/null \
     || { cat "$pg_data/server.log"; fail_or_warn "PostgreSQL did not start"; return 1; }
   export SHOP_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
+}
+
+# Starts a private RabbitMQ node; sets rabbit_port and exports SHOP_TEST_RABBITMQ. The Debian
+# package runs the node as the rabbitmq user, so its directory belongs to that user.
+start_rabbitmq() {
+  if ! command -v rabbitmq-server >/dev/null && [ ! -x /usr/lib/rabbitmq/bin/rabbitmq-server ]; then apt_install rabbitmq-server; fi
+  local server; server=$(command -v rabbitmq-server || echo /usr/lib/rabbitmq/bin/rabbitmq-server)
+  if [ ! -x "$server" ]; then fail_or_warn "RabbitMQ is not installed"; return 1; fi
+
+  rabbit_dir="$work/rabbitmq"
+  mkdir -p "$rabbit_dir"
+  id rabbitmq >/dev/null 2>&1 && chown rabbitmq:rabbitmq "$rabbit_dir"
+  rabbit_port=$(free_port 5682)
+  local dist_port; dist_port=$(free_port $((rabbit_port + 20000)))
+  epmd_before=$(pgrep -x epmd || true)
+  say "starting RabbitMQ on 127.0.0.1:$rabbit_port"
+  env RABBITMQ_NODENAME="shoptest$rabbit_port@localhost" RABBITMQ_NODE_PORT="$rabbit_port" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
+    RABBITMQ_DIST_PORT="$dist_port" RABBITMQ_MNESIA_BASE="$rabbit_dir/mnesia" RABBITMQ_LOG_BASE="$rabbit_dir/log" \
+    RABBITMQ_FEATURE_FLAGS_FILE="$rabbit_dir/feature_flags" RABBITMQ_ENABLED_PLUGINS_FILE="$rabbit_dir/enabled_plugins" \
+    RABBITMQ_PID_FILE="$rabbit_dir/rabbit.pid" RABBITMQ_GENERATED_CONFIG_DIR="$rabbit_dir/config" RABBITMQ_SCHEMA_DIR="$rabbit_dir/schema" \
+    RABBITMQ_QUORUM_DIR="$rabbit_dir/quorum" RABBITMQ_STREAM_DIR="$rabbit_dir/stream" RABBITMQ_CONFIG_FILE="$rabbit_dir/rabbitmq" \
+    "$server" >"$work/rabbitmq.out" 2>&1 &
+  rabbit_launcher=$!
+  # The node accepts AMQP about 10 s after start; poll the port, not rabbitmqctl (a second per call).
+  for _ in $(seq 1 120); do
+    if (echo >"/dev/tcp/127.0.0.1/$rabbit_port") 2>/dev/null; then
+      export SHOP_TEST_RABBITMQ="amqp://guest:guest@127.0.0.1:$rabbit_port/"
+      return 0
+    fi
+    sleep 0.5
+  done
+  tail -20 "$work/rabbitmq.out" >&2
+  fail_or_warn "RabbitMQ did not start"
+  return 1
+}
+
+stop_rabbitmq() {
+  [ -n "${rabbit_dir:-}" ] || return 0
+  if [ -f "$rabbit_dir/rabbit.pid" ]; then kill -9 "$(cat "$rabbit_dir/rabbit.pid")" 2>/dev/null || true; fi
+  [ -n "${rabbit_launcher:-}" ] && kill "$rabbit_launcher" 2>/dev/null || true
+  # epmd came up with our node: stop it by its PID, unless it was there before us.
+  if [ -z "${epmd_before:-}" ]; then
+    for pid in $(pgrep -x epmd || true); do kill "$pid" 2>/dev/null || true; done
+  fi
+  rabbit_dir=""
 }
 
 psql_run() { "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }

@@ -19,6 +19,12 @@ public abstract class PlatformTests(ShopFactory shop)
         var ready = await Expect.Json(await client.GetAsync("/health/ready"));
         Assert.Equal("Healthy", ready.GetProperty("status").GetString());
         Assert.Equal("Healthy", ready.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+        // On PostgreSQL the host runs with RabbitMQ, and readiness includes the broker.
+        Assert.Equal(shop.Provider == "Postgres", ready.GetProperty("checks").TryGetProperty("rabbitmq", out var rabbit));
+        if (shop.Provider == "Postgres")
+        {
+            Assert.Equal("Healthy", rabbit.GetProperty("status").GetString());
+        }
     }
 
     [Fact]

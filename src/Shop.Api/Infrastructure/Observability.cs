@@ -21,8 +21,13 @@ public static class Observability
         });
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
 
-        builder.Services.AddHealthChecks()
+        var health = builder.Services.AddHealthChecks()
             .AddDbContextCheck<ShopDbContext>("database", tags: [ReadyTag]);
+        if (builder.Configuration.GetConnectionString("RabbitMq") is { Length: > 0 } rabbitMq)
+        {
+            health.AddCheck("rabbitmq", new RabbitMqHealthCheck(new Uri(rabbitMq)), tags: [ReadyTag]);
+        }
+
         return builder;
     }
 
@@ -54,5 +59,23 @@ public static class Observability
                 error = e.Value.Exception?.Message,
             }),
         }, cancellationToken: http.RequestAborted);
+    }
+}
+
+/// <summary>Ready only while the broker accepts an AMQP connection.</summary>
+internal sealed class RabbitMqHealthCheck(Uri uri) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var factory = new RabbitMQ.Client.ConnectionFactory { Uri = uri, RequestedConnectionTimeout = TimeSpan.FromSeconds(3) };
+            await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy("RabbitMQ does not accept connections.", e);
+        }
     }
 }

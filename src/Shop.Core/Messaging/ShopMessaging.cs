@@ -67,7 +67,15 @@ public static class ShopMessaging
 
         if (!string.IsNullOrWhiteSpace(rabbitMq))
         {
-            opts.UseRabbitMq(new Uri(rabbitMq)).AutoProvision().UseConventionalRouting();
+            // One exchange per message type, one queue per handler; RabbitMq:Prefix lets several shops share a broker.
+            var rabbit = opts.UseRabbitMq(new Uri(rabbitMq)).AutoProvision().UseConventionalRouting();
+            if (configuration["RabbitMq:Prefix"] is { Length: > 0 } prefix)
+            {
+                rabbit.PrefixIdentifiers(prefix);
+            }
+
+            // Through the broker even when this process could handle a message itself: any worker may take it.
+            opts.Policies.DisableConventionalLocalRouting();
             opts.Policies.UseDurableInboxOnAllListeners();
             opts.Policies.UseDurableOutboxOnAllSendingEndpoints();
         }

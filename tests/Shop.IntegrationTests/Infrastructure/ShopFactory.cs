@@ -23,6 +23,8 @@ public abstract class ShopFactory : WebApplicationFactory<Program>, IAsyncLifeti
     public const string AdminEmail = "admin@shop.test";
     public const string AdminPassword = "admin-password-1";
 
+    protected Dictionary<string, string?> Settings => _settings;
+
     private readonly Dictionary<string, string?> _settings = new()
     {
         ["Jwt:SigningKey"] = SigningKey,
@@ -155,9 +157,18 @@ public sealed class PostgresShop : ShopFactory
                 "SHOP_TEST_POSTGRES is not set. Run the tests with 'bash scripts/test.sh', which starts a throwaway PostgreSQL, " +
                 "or set it to a connection string for a server where the tests may create databases.");
 
+    /// <summary>The broker the test command started (SHOP_TEST_RABBITMQ): on PostgreSQL, messages travel over RabbitMQ.</summary>
+    public static string RabbitMqConnectionString =>
+        Environment.GetEnvironmentVariable("SHOP_TEST_RABBITMQ") is { Length: > 0 } cs
+            ? cs
+            : throw new InvalidOperationException("SHOP_TEST_RABBITMQ is not set. Run the tests with 'bash scripts/test.sh', which starts a throwaway RabbitMQ.");
+
     protected override async Task<string> CreateDatabaseAsync()
     {
         _database = $"shop_test_{Guid.NewGuid():N}";
+        // Queues and exchanges of this host only: other hosts of the run share the broker.
+        Settings["ConnectionStrings:RabbitMq"] = RabbitMqConnectionString;
+        Settings["RabbitMq:Prefix"] = _database;
         await using var connection = new NpgsqlConnection(ServerConnectionString);
         await connection.OpenAsync();
         await using var create = new NpgsqlCommand($"CREATE DATABASE {_database}", connection);
