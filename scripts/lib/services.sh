@@ -8,6 +8,7 @@ services_init() {
   work=$(mktemp -d /tmp/shop-services.XXXXXX)
   chmod 755 "$work"
   trap stop_services EXIT
+  trap "exit 130" INT TERM
 }
 
 say() { printf '\n== %s\n' "$*"; }

@@ -249,6 +249,49 @@ public abstract class PaymentTests(ShopFactory shop)
         Assert.Single(shop.Smtp.Messages, m => (m.Subject ?? "").Contains(sku, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_handler_that_keeps_failing_is_retried_then_dead_lettered_and_the_order_stays_consistent()
+    {
+        var admin = await shop.AdminAsync();
+        var product = await admin.CreateProductAsync(onHand: 5);
+        // The SMTP server refuses this mailbox every time: the confirmation email can never be sent.
+        var email = $"{TestSmtpServer.RejectedPrefix}{Guid.NewGuid():N}@example.com";
+        var client = shop.Client();
+        var userId = (await Expect.Json(await client.PostAsJsonAsync("/api/v1/auth/register", new { email, password = "long-enough-1", fullName = "Bounce" }), HttpStatusCode.Created)).GetProperty("id").GetGuid();
+        var customer = await ShopFactory.LogInAsync(client, userId, email, "long-enough-1");
+        var before = await DeadLettersAsync("OrderPaid");
+        var orderId = (await customer.PlaceOrderAsync((product, 2))).GetProperty("id").GetGuid();
+
+        var paymentId = (await Expect.Json(await customer.PayAsync(orderId, SandboxProvider.Visa), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
+
+        Assert.Equal("succeeded", (await customer.SettledAsync(paymentId)).GetProperty("status").GetString());
+        await customer.OrderWhenAsync(orderId, "paid");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await DeadLettersAsync("OrderPaid") == before && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.Equal(before + 1, await DeadLettersAsync("OrderPaid"));
+        // The failure stayed in the email: the order, the payment and the stock are as they should be.
+        Assert.Equal("paid", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}"))).GetProperty("status").GetString());
+        var stock = await admin.InventoryAsync(product);
+        Assert.Equal(3, stock.GetProperty("onHand").GetInt32());
+        Assert.Equal(0, stock.GetProperty("reserved").GetInt32());
+        Assert.DoesNotContain(shop.Smtp.Messages, m => m.To.ToString().Contains(email, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private async Task<long> DeadLettersAsync(string messageType)
+    {
+        await using var db = shop.OpenContext();
+        var table = shop.Provider == "Postgres" ? "wolverine.wolverine_dead_letters" : "wolverine_dead_letters";
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT count(*) FROM {table} WHERE message_type LIKE '%{messageType}%'";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private static async Task<System.Text.Json.JsonElement> WaitAsync(Func<Task<System.Text.Json.JsonElement>> read, Func<System.Text.Json.JsonElement, bool> done)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);

@@ -72,7 +72,11 @@ public static partial class CancelUnpaidOrdersHandler
 
 public static class RedriveStuckPaymentsHandler
 {
-    public static readonly TimeSpan StuckAfter = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// Longer than a payment's own retries take (about 25 s before it would be dead-lettered);
+    /// charging is idempotent per payment, so re-driving one that is still being retried is harmless.
+    /// </summary>
+    public static readonly TimeSpan StuckAfter = TimeSpan.FromMinutes(1);
 
     /// <summary>Payments pending for a while (their message dead-lettered or lost with a node) are sent for processing again; processing is idempotent.</summary>
     public static async Task Handle(RedriveStuckPayments _, ShopDbContext db, IMessageBus bus, TimeProvider clock, CancellationToken cancellationToken)

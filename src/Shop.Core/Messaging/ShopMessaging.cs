@@ -31,6 +31,15 @@ public sealed class WorkerOptions
 /// </summary>
 public static class ShopMessaging
 {
+    private static void Route<T>(WolverineOptions opts, string queue, bool listen)
+    {
+        opts.PublishMessage<T>().ToRabbitQueue(queue);
+        if (listen)
+        {
+            opts.ListenToRabbitQueue(queue);
+        }
+    }
+
     private static readonly bool IsReleaseBuild =
         typeof(ShopMessaging).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration == "Release";
 
@@ -74,8 +83,21 @@ public static class ShopMessaging
                 rabbit.PrefixIdentifiers(prefix);
             }
 
+            // Dead letters land in the database on both transports (wolverine_dead_letters), where
+            // they can be queried and replayed, rather than in a broker queue only the broker shows.
+            rabbit.CustomizeDeadLetterQueueing(new DeadLetterQueue("shop.dead-letters", DeadLetterQueueMode.WolverineStorage));
+
             // Through the broker even when this process could handle a message itself: any worker may take it.
             opts.Policies.DisableConventionalLocalRouting();
+            // The messages the shop handles itself go to named queues that publishers declare too, so
+            // a message published before any worker ever started waits in its queue instead of
+            // reaching an exchange with nothing bound to it.
+            Route<ProcessPayment>(opts, "shop.payments.process", workers.Enabled);
+            Route<ProcessRefund>(opts, "shop.payments.refund", workers.Enabled);
+            Route<Events.OrderPaid>(opts, "shop.orders.paid", workers.Enabled);
+            Route<Events.OrderShipped>(opts, "shop.orders.shipped", workers.Enabled);
+            Route<Events.OrderCancelled>(opts, "shop.orders.cancelled", workers.Enabled);
+            Route<Events.InventoryLowStock>(opts, "shop.inventory.low-stock", workers.Enabled);
             opts.Policies.UseDurableInboxOnAllListeners();
             opts.Policies.UseDurableOutboxOnAllSendingEndpoints();
         }
@@ -84,6 +106,9 @@ public static class ShopMessaging
         {
             // Publish only: handlers (and so listeners and schedules) belong to the worker processes.
             opts.Discovery.DisableConventionalDiscovery();
+            // Keep the transactional outbox but take no part in the cluster's agents: a node without
+            // listeners that was handed the recovery of a dead worker's inbox could never deliver it.
+            opts.Durability.Mode = DurabilityMode.ServerlessWithOutbox;
         }
         else
         {
@@ -108,12 +133,14 @@ public static class ShopMessaging
     }
 }
 
-/// <summary>The shop's own counters, exported on /metrics next to Wolverine's (handler failures, dead letters).</summary>
+/// <summary>
+/// The shop's own counters, exported on /metrics next to Wolverine's own meter, which counts
+/// handler failures and dead letters per message type.
+/// </summary>
 public static class ShopMetrics
 {
     public static readonly Meter Meter = new("Shop");
     public static readonly Counter<long> OrdersPlaced = Meter.CreateCounter<long>("shop_orders_placed", description: "Orders placed.");
     public static readonly Counter<long> Payments = Meter.CreateCounter<long>("shop_payments", description: "Payments finished, by outcome.");
     public static readonly Counter<long> EmailsSent = Meter.CreateCounter<long>("shop_emails_sent", description: "Emails sent, by kind.");
-    public static readonly Counter<long> HandlerFailures = Meter.CreateCounter<long>("shop_background_failures", description: "Background handler attempts that threw, by message type.");
 }

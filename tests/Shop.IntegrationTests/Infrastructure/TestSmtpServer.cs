@@ -26,6 +26,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
             .Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(_store);
+        services.Add(new RejectingFilter());
         _server = new SmtpServer.SmtpServer(options, services);
         _running = _server.StartAsync(_stop.Token);
     }
@@ -71,6 +72,15 @@ public sealed class TestSmtpServer : IAsyncDisposable
         }
 
         _stop.Dispose();
+    }
+
+    /// <summary>Recipients whose address starts with this are refused (550), as a real server refuses an unknown mailbox.</summary>
+    public const string RejectedPrefix = "reject-";
+
+    private sealed class RejectingFilter : MailboxFilter
+    {
+        public override Task<bool> CanDeliverToAsync(ISessionContext context, SmtpServer.Mail.IMailbox to, SmtpServer.Mail.IMailbox from, CancellationToken cancellationToken) =>
+            Task.FromResult(!to.User.StartsWith(RejectedPrefix, StringComparison.OrdinalIgnoreCase));
     }
 
     private sealed class Store : MessageStore

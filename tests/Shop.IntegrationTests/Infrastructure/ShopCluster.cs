@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Shop.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// Real processes against one PostgreSQL database and one RabbitMQ broker: an API that only
+/// publishes (Workers:Enabled=false) and any number of worker processes, each killable with
+/// SIGKILL. Everything is stopped and the database dropped on dispose.
+/// </summary>
+public sealed class ShopCluster : IAsyncDisposable
+{
+    private readonly string _database = $"shop_cluster_{Guid.NewGuid():N}";
+    private readonly string _directory = Directory.CreateTempSubdirectory("shop-cluster-").FullName;
+    private readonly List<Process> _processes = [];
+    private readonly Dictionary<string, string> _environment;
+
+    private ShopCluster(int apiPort)
+    {
+        ApiPort = apiPort;
+        ConnectionString = new NpgsqlConnectionStringBuilder(PostgresShop.ServerConnectionString) { Database = _database }.ConnectionString;
+        _environment = new Dictionary<string, string>
+        {
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Database__Provider"] = "Postgres",
+            ["ConnectionStrings__Database"] = ConnectionString,
+            ["ConnectionStrings__RabbitMq"] = PostgresShop.RabbitMqConnectionString,
+            ["RabbitMq__Prefix"] = _database,
+            ["Jwt__SigningKey"] = ShopFactory.SigningKey,
+            ["Admin__Email"] = ShopFactory.AdminEmail,
+            ["Admin__Password"] = ShopFactory.AdminPassword,
+            ["Smtp__PickupDirectory"] = Path.Combine(_directory, "mail"),
+            ["RateLimiting__GlobalPerMinute"] = "100000",
+            ["RateLimiting__RegistrationsPerHour"] = "100000",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+    }
+
+    public int ApiPort { get; }
+    public string ConnectionString { get; }
+    public Process Api { get; private set; } = null!;
+    public List<Process> Workers { get; } = [];
+
+    public static async Task<ShopCluster> StartAsync(int workers)
+    {
+        var cluster = new ShopCluster(FreePort());
+        await using (var connection = new NpgsqlConnection(PostgresShop.ServerConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {cluster._database}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        cluster.Api = cluster.Start("api", ApiProcess.ApiAssembly, new() { ["Workers__Enabled"] = "false", ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{cluster.ApiPort}" });
+        await cluster.WaitForApiAsync();
+        for (var i = 0; i < workers; i++)
+        {
+            await cluster.StartWorkerAsync();
+        }
+
+        return cluster;
+    }
+
+    public HttpClient Client() => new(new FailOnServerErrorHandler { InnerHandler = new HttpClientHandler() })
+    {
+        BaseAddress = new Uri($"http://127.0.0.1:{ApiPort}"),
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
+    public Task<Process> StartWorkerAsync()
+    {
+        var worker = Start($"worker-{Workers.Count}", WorkerAssembly, []);
+        Workers.Add(worker);
+        return Task.FromResult(worker);
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, in-flight messages left exactly where the crash found them.</summary>
+    public static void Kill(Process process)
+    {
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit(10_000);
+    }
+
+    private static string WorkerAssembly => ApiProcess.ApiAssembly.Replace(
+        Path.Combine("Shop.Api", "bin"), Path.Combine("Shop.Worker", "bin"), StringComparison.Ordinal).Replace("Shop.Api.dll", "Shop.Worker.dll", StringComparison.Ordinal);
+
+    private Process Start(string name, string assembly, Dictionary<string, string> extra)
+    {
+        var start = new ProcessStartInfo("dotnet", [assembly])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = _directory,
+        };
+        foreach (var (key, value) in _environment.Concat(extra))
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {name}.");
+        var log = new StreamWriter(Path.Combine(_directory, $"{name}-{process.Id}.log")) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _processes.Add(process);
+        return process;
+    }
+
+    private async Task WaitForApiAsync()
+    {
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ApiPort}"), Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Api.HasExited)
+            {
+                throw new Xunit.Sdk.XunitException($"The API process exited with {Api.ExitCode}: {Logs()}");
+            }
+
+            try
+            {
+                if ((await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new Xunit.Sdk.XunitException($"The API process did not become ready: {Logs()}");
+    }
+
+    public string Logs() => string.Join("\n", Directory.GetFiles(_directory, "*.log").Select(f =>
+    {
+        try
+        {
+            using var stream = new FileStream(f, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            var text = new StreamReader(stream).ReadToEnd();
+            return $"--- {Path.GetFileName(f)}\n{(text.Length > 4000 ? text[^4000..] : text)}";
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }));
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes.Where(p => !p.HasExited))
+        {
+            Kill(process);
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(PostgresShop.ServerConnectionString);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+        if (Environment.GetEnvironmentVariable("SHOP_KEEP_CLUSTER_LOGS") is not "1")
+        {
+            try
+            {
+                Directory.Delete(_directory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+    }
+}
