@@ -1,8 +1,6 @@
 using System.Data.Common;
 using System.Net;
 using System.Net.Http.Json;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 using Shop.IntegrationTests.Infrastructure;
 
 namespace Shop.IntegrationTests;
@@ -123,15 +121,7 @@ public abstract class InventoryTests(ShopFactory shop)
 
     private string ProductIdLiteral(Guid id) => shop.Provider == "Postgres" ? $"'{id}'" : $"'{id.ToString().ToUpperInvariant()}'";
 
-    private async Task ExecuteAsync(string sql)
-    {
-        await using DbConnection connection = shop.Provider == "Postgres" ? new NpgsqlConnection(shop.ConnectionString) : new SqliteConnection(shop.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        var rows = await command.ExecuteNonQueryAsync();
-        Assert.Equal(1, rows);
-    }
+    private async Task ExecuteAsync(string sql) => Assert.Equal(1, await shop.ExecuteSqlAsync(sql));
 }
 
 [Collection(SqliteCollection.Name)]

@@ -54,19 +54,8 @@ public abstract class JobTests(ShopFactory shop)
         var customer = await shop.NewUserAsync();
         var product = await admin.CreateProductAsync(onHand: 5);
         var orderId = (await customer.PlaceOrderAsync((product, 1))).GetProperty("id").GetGuid();
-        var paymentId = Guid.CreateVersion7();
-        await using (var db = shop.OpenContext())
-        {
-            // As if the process that accepted it died before its message was stored anywhere.
-            var order = await db.Orders.SingleAsync(o => o.Id == orderId);
-            var old = DateTime.UtcNow.AddMinutes(-10);
-            db.Payments.Add(new Payment
-            {
-                Id = paymentId, OrderId = orderId, UserId = customer.Id, AmountMinor = order.TotalMinor, Currency = order.Currency,
-                Provider = "Sandbox", PaymentToken = SandboxProvider.Visa, CreatedAt = old, UpdatedAt = old,
-            });
-            await db.SaveChangesAsync();
-        }
+        // As if the process that accepted it died before its message was stored anywhere.
+        var paymentId = await shop.InsertPendingPaymentAsync(orderId, customer.Id, SandboxProvider.Visa, DateTime.UtcNow.AddMinutes(-10));
 
         await RunAsync(new RedriveStuckPayments());
 
@@ -81,16 +70,7 @@ public abstract class JobTests(ShopFactory shop)
         var customer = await shop.NewUserAsync();
         var product = await admin.CreateProductAsync(onHand: 5);
         var orderId = (await customer.PlaceOrderAsync((product, 1))).GetProperty("id").GetGuid();
-        await using (var db = shop.OpenContext())
-        {
-            var order = await db.Orders.SingleAsync(o => o.Id == orderId);
-            db.Payments.Add(new Payment
-            {
-                OrderId = orderId, UserId = customer.Id, AmountMinor = order.TotalMinor, Currency = order.Currency,
-                Provider = "Sandbox", PaymentToken = "tok_pending_forever", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
-            });
-            await db.SaveChangesAsync();
-        }
+        await shop.InsertPendingPaymentAsync(orderId, customer.Id, "tok_pending_forever");
 
         await AgeAsync(orderId, TimeSpan.FromHours(2));
         await RunAsync(new CancelUnpaidOrders());

@@ -191,17 +191,7 @@ public abstract class PaymentTests(ShopFactory shop)
     {
         var (_, customer, _, orderId) = await PendingOrderAsync();
         // A payment the worker has not charged: as if the provider confirmed it asynchronously.
-        var paymentId = Guid.CreateVersion7();
-        await using (var db = shop.OpenContext())
-        {
-            var order = await db.Orders.SingleAsync(o => o.Id == orderId);
-            db.Payments.Add(new Payment
-            {
-                Id = paymentId, OrderId = orderId, UserId = customer.Id, AmountMinor = order.TotalMinor, Currency = order.Currency,
-                Provider = "Sandbox", PaymentToken = "tok_external", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
-            });
-            await db.SaveChangesAsync();
-        }
+        var paymentId = await shop.InsertPendingPaymentAsync(orderId, customer.Id, "tok_external");
 
         var eventId = $"evt_{Guid.NewGuid():N}";
         var body = new { id = eventId, type = "charge.succeeded", data = new { paymentId, reference = "ch_external_1" } };

@@ -1,9 +1,6 @@
-using System.Data.Common;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 using Shop.IntegrationTests.Infrastructure;
 
 namespace Shop.IntegrationTests;
@@ -142,14 +139,7 @@ public abstract class PlatformTests(ShopFactory shop)
         ["Jwt__SigningKey"] = signingKey,
     };
 
-    private async Task ExecuteAsync(string sql)
-    {
-        await using DbConnection connection = shop.Provider == "Postgres" ? new NpgsqlConnection(shop.ConnectionString) : new SqliteConnection(shop.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync();
-    }
+    private Task ExecuteAsync(string sql) => shop.ExecuteSqlAsync(sql);
 }
 
 [Collection(SqliteCollection.Name)]
