@@ -37,6 +37,20 @@ public abstract class PlatformTests(ShopFactory shop)
     }
 
     [Fact]
+    public async Task Metrics_count_orders_placed_from_the_first_one()
+    {
+        var admin = await shop.AdminAsync();
+        var customer = await shop.NewUserAsync();
+        var product = await admin.CreateProductAsync(onHand: 5);
+        await customer.PlaceOrderAsync((product, 1));
+
+        var text = await (await shop.Client().GetAsync("/metrics")).Content.ReadAsStringAsync();
+        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("shop_orders_placed_total", StringComparison.Ordinal));
+        Assert.NotNull(line);
+        Assert.True(double.Parse(line.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture) >= 1, line);
+    }
+
+    [Fact]
     public async Task The_openapi_document_describes_the_api_and_docs_are_served_from_this_server()
     {
         var client = shop.Client();

@@ -21,6 +21,9 @@ public static class Observability
         });
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
 
+        // First, so that it runs before anything can count: see MetricsWarmUp.
+        builder.Services.AddHostedService<MetricsWarmUp>();
+
         var health = builder.Services.AddHealthChecks()
             .AddDbContextCheck<ShopDbContext>("database", tags: [ReadyTag]);
         if (builder.Configuration.GetConnectionString("RabbitMq") is { Length: > 0 } rabbitMq)
@@ -78,4 +81,17 @@ internal sealed class RabbitMqHealthCheck(Uri uri) : IHealthCheck
             return HealthCheckResult.Unhealthy("RabbitMQ does not accept connections.", e);
         }
     }
+}
+
+/// <summary>
+/// prometheus-net starts listening to .NET meters at the first collection, and a counter
+/// incremented before that is lost. Collecting once at start-up, before requests and handlers
+/// run, makes every count from the first order on show up on /metrics.
+/// </summary>
+internal sealed class MetricsWarmUp : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        Metrics.DefaultRegistry.CollectAndExportAsTextAsync(Stream.Null, cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

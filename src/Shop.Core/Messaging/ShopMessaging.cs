@@ -140,7 +140,8 @@ public static class ShopMessaging
 public static class ShopMetrics
 {
     public static readonly Meter Meter = new("Shop");
-    public static readonly Counter<long> OrdersPlaced = Meter.CreateCounter<long>("shop_orders_placed", description: "Orders placed.");
-    public static readonly Counter<long> Payments = Meter.CreateCounter<long>("shop_payments", description: "Payments finished, by outcome.");
-    public static readonly Counter<long> EmailsSent = Meter.CreateCounter<long>("shop_emails_sent", description: "Emails sent, by kind.");
+    // Exported as shop_orders_placed_total, shop_payments_total{outcome}, shop_emails_sent_total{kind}.
+    public static readonly Counter<long> OrdersPlaced = Meter.CreateCounter<long>("orders_placed_total", description: "Orders placed.");
+    public static readonly Counter<long> Payments = Meter.CreateCounter<long>("payments_total", description: "Payments finished, by outcome.");
+    public static readonly Counter<long> EmailsSent = Meter.CreateCounter<long>("emails_sent_total", description: "Emails sent, by kind.");
 }
