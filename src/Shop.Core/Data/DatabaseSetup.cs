@@ -79,13 +79,21 @@ public static class DatabaseSetup
 
     /// <summary>
     /// Starts a transaction unless the caller already has one: work that is sometimes a step of a
-    /// larger change (an order move inside a payment) commits with the larger change. Null means
-    /// "joined the caller's transaction; the caller commits".
+    /// larger change (an order move inside a payment) commits with the larger change. Only the
+    /// owner commits; disposing a joined transaction leaves it to the caller.
     /// </summary>
-    public static async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction?> BeginOwnTransactionAsync(
+    public static async Task<OwnedTransaction> BeginOrJoinTransactionAsync(
         this Microsoft.EntityFrameworkCore.Infrastructure.DatabaseFacade database, CancellationToken cancellationToken) =>
-        database.CurrentTransaction is null ? await database.BeginTransactionAsync(cancellationToken) : null;
+        new(database.CurrentTransaction is null ? await database.BeginTransactionAsync(cancellationToken) : null);
 
     // SaveChanges wraps the provider's exception in a DbUpdateException; ExecuteUpdate/Delete do not.
     private static Exception? Unwrap(Exception exception) => exception is DbUpdateException ? exception.InnerException : exception;
+}
+
+/// <summary>A transaction this code began (<see cref="IsOwner"/>), or the caller's, which it only joined.</summary>
+public sealed class OwnedTransaction(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction? owned) : IAsyncDisposable
+{
+    public bool IsOwner => owned is not null;
+
+    public ValueTask DisposeAsync() => owned?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

@@ -257,31 +257,21 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
         db.Add(new OrderStatusChange { OrderId = order.Id, Status = target, At = now, Actor = actor.Kind, ActorUserId = actor.UserId, Note = note });
 
         // Inside a caller's transaction (a payment being recorded) this move commits with it.
-        var ownTransaction = await db.Database.BeginOwnTransactionAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
         try
         {
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateConcurrencyException)
-            {
-                throw new ConflictException("The order was changed at the same moment by someone else. Fetch it again.", "concurrent-change");
-            }
-
-            await ApplyStockEffectAsync(order, effect, cancellationToken);
-            await outbox.PublishAsync(order.StatusEvent(previous, note, now));
-            if (ownTransaction is not null)
-            {
-                await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
-            }
+            await db.SaveChangesAsync(cancellationToken);
         }
-        finally
+        catch (DbUpdateConcurrencyException)
         {
-            if (ownTransaction is not null)
-            {
-                await ownTransaction.DisposeAsync();
-            }
+            throw new ConflictException("The order was changed at the same moment by someone else. Fetch it again.", "concurrent-change");
+        }
+
+        await ApplyStockEffectAsync(order, effect, cancellationToken);
+        await outbox.PublishAsync(order.StatusEvent(previous, note, now));
+        if (transaction.IsOwner)
+        {
+            await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
         }
 
         return order;
@@ -314,9 +304,15 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
         }
     }
 
+    /// <summary>An order with its lines and history, tracked, ready for <see cref="MoveAsync"/>.</summary>
+    public Task<Order> LoadAsync(Guid orderId, CancellationToken cancellationToken) =>
+        WithDetails().SingleAsync(o => o.Id == orderId, cancellationToken);
+
+    private IQueryable<Order> WithDetails() => db.Orders.Include(o => o.Lines).Include(o => o.History).AsSplitQuery();
+
     private async Task<Order> FindVisibleAsync(Guid orderId, Guid userId, bool isAdmin, bool tracked, CancellationToken cancellationToken)
     {
-        var orders = db.Orders.Include(o => o.Lines).Include(o => o.History).AsSplitQuery();
+        var orders = WithDetails();
         var order = await (tracked ? orders : orders.AsNoTracking()).SingleOrDefaultAsync(o => o.Id == orderId, cancellationToken);
         // Another customer's order does not exist, as far as this customer can tell.
         return order is not null && (isAdmin || order.UserId == userId)

@@ -43,70 +43,64 @@ public sealed class PaymentProcessor(ShopDbContext db, IDbContextOutbox<ShopDbCo
     public async Task<bool> RecordSucceededAsync(Guid paymentId, string reference, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var own = await db.Database.BeginOwnTransactionAsync(cancellationToken);
-        try
+        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
+        var decided = await db.Payments.Where(p => p.Id == paymentId && p.Status == PaymentStatuses.Pending).ExecuteUpdateAsync(s => s
+            .SetProperty(p => p.Status, PaymentStatuses.Succeeded)
+            .SetProperty(p => p.ProviderReference, reference)
+            .SetProperty(p => p.FailureReason, (string?)null)
+            .SetProperty(p => p.UpdatedAt, now)
+            .SetProperty(p => p.Version, p => p.Version + 1), cancellationToken);
+        if (decided == 0)
         {
-            var decided = await db.Payments.Where(p => p.Id == paymentId && p.Status == PaymentStatuses.Pending).ExecuteUpdateAsync(s => s
-                .SetProperty(p => p.Status, PaymentStatuses.Succeeded)
-                .SetProperty(p => p.ProviderReference, reference)
-                .SetProperty(p => p.FailureReason, (string?)null)
-                .SetProperty(p => p.UpdatedAt, now)
-                .SetProperty(p => p.Version, p => p.Version + 1), cancellationToken);
-            if (decided == 0)
-            {
-                return false;
-            }
-
-            var payment = await db.Payments.AsNoTracking().SingleAsync(p => p.Id == paymentId, cancellationToken);
-            var order = await db.Orders.Include(o => o.Lines).Include(o => o.History).AsSplitQuery().SingleAsync(o => o.Id == payment.OrderId, cancellationToken);
-            if (order.Status == OrderStatus.PendingPayment)
-            {
-                await orders.MoveAsync(order, OrderStatus.Paid, Actor.System, $"Paid ({payment.Provider} {reference}).", cancellationToken);
-            }
-            else
-            {
-                // The order was cancelled (or expired) while the card was being charged: give the money back.
-                var refund = await PaymentService.RequestRefundAsync(db, payment, null, $"Order was {order.Status.Name()} when the payment completed.", null, now, cancellationToken);
-                await outbox.PublishAsync(new ProcessRefund(refund.Id));
-            }
-
-            await outbox.PublishAsync(new PaymentSucceeded(Guid.CreateVersion7(), now, payment.ToEventData()));
-            await CommitIfOwnAsync(own, cancellationToken);
-            ShopMetrics.Payments.Add(1, new KeyValuePair<string, object?>("outcome", "succeeded"));
-            return true;
+            return false;
         }
-        finally
+
+        var payment = await db.Payments.AsNoTracking().SingleAsync(p => p.Id == paymentId, cancellationToken);
+        var order = await orders.LoadAsync(payment.OrderId, cancellationToken);
+        if (order.Status == OrderStatus.PendingPayment)
         {
-            await DisposeIfOwnAsync(own);
+            await orders.MoveAsync(order, OrderStatus.Paid, Actor.System, $"Paid ({payment.Provider} {reference}).", cancellationToken);
         }
+        else
+        {
+            // The order was cancelled (or expired) while the card was being charged: give the money back.
+            var refund = await PaymentService.RequestRefundAsync(db, paymentId, null, $"Order was {order.Status.Name()} when the payment completed.", null, now, cancellationToken);
+            await outbox.PublishAsync(new ProcessRefund(refund.Id));
+        }
+
+        await outbox.PublishAsync(new PaymentSucceeded(Guid.CreateVersion7(), now, payment.ToEventData()));
+        if (transaction.IsOwner)
+        {
+            await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
+        }
+
+        ShopMetrics.Payments.Add(1, new KeyValuePair<string, object?>("outcome", "succeeded"));
+        return true;
     }
 
     public async Task<bool> RecordFailedAsync(Guid paymentId, string reason, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var own = await db.Database.BeginOwnTransactionAsync(cancellationToken);
-        try
+        await using var transaction = await db.Database.BeginOrJoinTransactionAsync(cancellationToken);
+        var decided = await db.Payments.Where(p => p.Id == paymentId && p.Status == PaymentStatuses.Pending).ExecuteUpdateAsync(s => s
+            .SetProperty(p => p.Status, PaymentStatuses.Failed)
+            .SetProperty(p => p.FailureReason, reason)
+            .SetProperty(p => p.UpdatedAt, now)
+            .SetProperty(p => p.Version, p => p.Version + 1), cancellationToken);
+        if (decided == 0)
         {
-            var decided = await db.Payments.Where(p => p.Id == paymentId && p.Status == PaymentStatuses.Pending).ExecuteUpdateAsync(s => s
-                .SetProperty(p => p.Status, PaymentStatuses.Failed)
-                .SetProperty(p => p.FailureReason, reason)
-                .SetProperty(p => p.UpdatedAt, now)
-                .SetProperty(p => p.Version, p => p.Version + 1), cancellationToken);
-            if (decided == 0)
-            {
-                return false;
-            }
+            return false;
+        }
 
-            var payment = await db.Payments.AsNoTracking().SingleAsync(p => p.Id == paymentId, cancellationToken);
-            await outbox.PublishAsync(new PaymentFailed(Guid.CreateVersion7(), now, payment.ToEventData()));
-            await CommitIfOwnAsync(own, cancellationToken);
-            ShopMetrics.Payments.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
-            return true;
-        }
-        finally
+        var payment = await db.Payments.AsNoTracking().SingleAsync(p => p.Id == paymentId, cancellationToken);
+        await outbox.PublishAsync(new PaymentFailed(Guid.CreateVersion7(), now, payment.ToEventData()));
+        if (transaction.IsOwner)
         {
-            await DisposeIfOwnAsync(own);
+            await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
         }
+
+        ShopMetrics.Payments.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
+        return true;
     }
 
     public async Task RefundAsync(Guid refundId, CancellationToken cancellationToken)
@@ -143,7 +137,7 @@ public sealed class PaymentProcessor(ShopDbContext db, IDbContextOutbox<ShopDbCo
         var refunded = await db.Payments.AsNoTracking().SingleAsync(p => p.Id == payment.Id, cancellationToken);
         if (refunded.Status == PaymentStatuses.Refunded)
         {
-            var order = await db.Orders.Include(o => o.Lines).Include(o => o.History).AsSplitQuery().SingleAsync(o => o.Id == payment.OrderId, cancellationToken);
+            var order = await orders.LoadAsync(payment.OrderId, cancellationToken);
             if (OrderStateMachine.CanMove(order.Status, OrderStatus.Refunded))
             {
                 await orders.MoveAsync(order, OrderStatus.Refunded, Actor.System, $"Refunded {Catalog.Money.ToMajor(refunded.AmountMinor)} {refunded.Currency}.", cancellationToken);
@@ -166,11 +160,9 @@ public sealed class PaymentProcessor(ShopDbContext db, IDbContextOutbox<ShopDbCo
             return;
         }
 
-        await db.Payments.Where(p => p.Id == paymentId).ExecuteUpdateAsync(s => s.SetProperty(p => p.UpdatedAt, now), cancellationToken);
-        var payment = await db.Payments.AsNoTracking().SingleAsync(p => p.Id == paymentId, cancellationToken);
         try
         {
-            var refund = await PaymentService.RequestRefundAsync(db, payment, null, "Order cancelled.", null, now, cancellationToken);
+            var refund = await PaymentService.RequestRefundAsync(db, paymentId.Value, null, "Order cancelled.", null, now, cancellationToken);
             await outbox.PublishAsync(new ProcessRefund(refund.Id));
             await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
         }
@@ -215,22 +207,6 @@ public sealed class PaymentProcessor(ShopDbContext db, IDbContextOutbox<ShopDbCo
         // Event types we do not act on, and payments we do not know, are acknowledged and recorded.
         await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
         return true;
-    }
-
-    private async Task CommitIfOwnAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction? own, CancellationToken cancellationToken)
-    {
-        if (own is not null)
-        {
-            await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
-        }
-    }
-
-    private static async Task DisposeIfOwnAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction? own)
-    {
-        if (own is not null)
-        {
-            await own.DisposeAsync();
-        }
     }
 }
 

@@ -93,24 +93,27 @@ public sealed class PaymentService(
     public async Task<RefundResponse> RefundAsync(Guid paymentId, Guid adminId, RefundPaymentRequest request, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        // Touch the payment first: concurrent refunds of one payment queue up behind this row.
-        var now = clock.GetUtcNow().UtcDateTime;
+        var refund = await RequestRefundAsync(db, paymentId, request.Amount is { } amount ? Money.ToMinor(amount) : null, request.Reason, adminId,
+            clock.GetUtcNow().UtcDateTime, cancellationToken);
+        await outbox.PublishAsync(new ProcessRefund(refund.Id));
+        await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
+        return refund.ToResponse();
+    }
+
+    /// <summary>
+    /// Records a pending refund of a succeeded payment, inside the caller's transaction; null amount
+    /// means all that is left. The payment row is touched first, so concurrent refunds of one
+    /// payment queue up behind it and each sees what the others committed.
+    /// </summary>
+    internal static async Task<PaymentRefund> RequestRefundAsync(
+        ShopDbContext db, Guid paymentId, long? amountMinor, string? reason, Guid? requestedBy, DateTime now, CancellationToken cancellationToken)
+    {
         if (await db.Payments.Where(p => p.Id == paymentId).ExecuteUpdateAsync(s => s.SetProperty(p => p.UpdatedAt, now), cancellationToken) == 0)
         {
             throw new NotFoundException("Payment not found.");
         }
 
         var payment = await db.Payments.AsNoTracking().SingleAsync(p => p.Id == paymentId, cancellationToken);
-        var refund = await RequestRefundAsync(db, payment, request.Amount is { } amount ? Money.ToMinor(amount) : null, request.Reason, adminId, now, cancellationToken);
-        await outbox.PublishAsync(new ProcessRefund(refund.Id));
-        await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
-        return refund.ToResponse();
-    }
-
-    /// <summary>Records a pending refund of a succeeded payment; null amount means all that is left.</summary>
-    internal static async Task<PaymentRefund> RequestRefundAsync(
-        ShopDbContext db, Payment payment, long? amountMinor, string? reason, Guid? requestedBy, DateTime now, CancellationToken cancellationToken)
-    {
         if (payment.Status != PaymentStatuses.Succeeded)
         {
             throw new ConflictException($"Only a succeeded payment can be refunded; this one is {payment.Status}.", "payment-not-refundable");
