@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Shop.Core.Data;
+using Shop.Core.Jobs;
 using Shop.Core.Payments;
 using Shop.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
@@ -52,6 +53,63 @@ public sealed class ClusterTests(ITestOutputHelper output)
         // the re-drive job (every minute, for payments pending over a minute) finishes the work.
         await SettleAndVerifyAsync(cluster, product, purchases, TimeSpan.FromSeconds(200));
         output.WriteLine($"all payments settled {killedAt.Elapsed.TotalSeconds:F1} s after the worker was killed");
+    }
+
+    [Fact]
+    public async Task Recurring_jobs_keep_running_once_per_occurrence_when_the_nodes_running_them_die()
+    {
+        const string everyTwoSeconds = "*/2 * * * * *";
+        string[] jobs = [nameof(CancelUnpaidOrders), nameof(RedriveStuckPayments), nameof(PurgeExpiredRecords)];
+        await using var cluster = await ShopCluster.StartAsync(workers: 2, new Dictionary<string, string>
+        {
+            ["Jobs__CancelUnpaidOrders"] = everyTwoSeconds,
+            ["Jobs__RedriveStuckPayments"] = everyTwoSeconds,
+            ["Jobs__PurgeExpiredRecords"] = everyTwoSeconds,
+        }, apiHandlesMessages: true);
+
+        // Three processes share the schedules; then a worker dies, then the API (the first node up,
+        // so the cluster's leader): whatever schedules they ran move to the one that is left.
+        var before = await FinishedRunsAsync(cluster, jobs, since: DateTime.UtcNow, perJob: 3, TimeSpan.FromSeconds(60));
+        ShopCluster.Kill(cluster.Workers[0]);
+        await FinishedRunsAsync(cluster, jobs, since: DateTime.UtcNow, perJob: 3, TimeSpan.FromSeconds(90));
+        ShopCluster.Kill(cluster.Api);
+        var leaderKilled = DateTime.UtcNow;
+        var after = await FinishedRunsAsync(cluster, jobs, since: leaderKilled, perJob: 3, TimeSpan.FromSeconds(90));
+
+        var survivor = $"/{cluster.Workers[1].Id}";
+        Assert.All(after, r => Assert.EndsWith(survivor, r.Node, StringComparison.Ordinal));
+        Assert.True(before.Select(r => r.Node).Distinct().Count() > 1, "one process ran every job before the kills: the cluster was not sharing the work");
+        await using var db = Open(cluster);
+        var runs = await db.JobRuns.ToListAsync();
+        // Each occurrence has one claim (a unique key); the ones left unfinished were cut short by a kill.
+        Assert.True(runs.Count(r => r.FinishedAt is null) <= 2, $"runs left unfinished: {string.Join(", ", runs.Where(r => r.FinishedAt is null).Select(r => $"{r.Job} {r.Occurrence:O} on {r.Node}"))}");
+        foreach (var job in jobs)
+        {
+            var resumed = after.Where(r => r.Job == job).Min(r => r.StartedAt);
+            output.WriteLine($"{job}: {runs.Count(r => r.Job == job)} occurrences run; first run after the leader was killed: {(resumed - leaderKilled).TotalSeconds:F1} s");
+        }
+    }
+
+    /// <summary>Waits until every job has finished at least <paramref name="perJob"/> runs started since <paramref name="since"/>.</summary>
+    private static async Task<List<Core.Jobs.JobRun>> FinishedRunsAsync(ShopCluster cluster, string[] jobs, DateTime since, int perJob, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            await using var db = Open(cluster);
+            var runs = await db.JobRuns.Where(r => r.StartedAt >= since && r.FinishedAt != null).ToListAsync();
+            if (jobs.All(job => runs.Count(r => r.Job == job) >= perJob))
+            {
+                return runs;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new Xunit.Sdk.XunitException($"Within {timeout}: {string.Join(", ", jobs.Select(j => $"{j} ran {runs.Count(r => r.Job == j)} times"))}.\n{cluster.Logs()}");
+            }
+
+            await Task.Delay(500);
+        }
     }
 
     private static async Task<(Guid Product, List<Purchase> Purchases)> BuyAsync(ShopCluster cluster, string[] tokens)

@@ -35,7 +35,7 @@ public abstract class JobTests(ShopFactory shop)
         var fresh = (await customer.PlaceOrderAsync((product, 2))).GetProperty("id").GetGuid();
         await AgeAsync(stale, TimeSpan.FromMinutes(31));
 
-        await RunAsync(new CancelUnpaidOrders());
+        await RunAsync(new CancelUnpaidOrders(DateTimeOffset.UtcNow));
 
         var cancelled = await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{stale}"));
         Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
@@ -43,7 +43,7 @@ public abstract class JobTests(ShopFactory shop)
         Assert.Equal("pending_payment", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{fresh}"))).GetProperty("status").GetString());
         Assert.Equal(2, (await admin.InventoryAsync(product)).GetProperty("reserved").GetInt32());
 
-        await RunAsync(new CancelUnpaidOrders()); // twice is the same as once
+        await RunAsync(new CancelUnpaidOrders(DateTimeOffset.UtcNow)); // twice is the same as once
         Assert.Equal(2, (await admin.InventoryAsync(product)).GetProperty("reserved").GetInt32());
     }
 
@@ -57,7 +57,7 @@ public abstract class JobTests(ShopFactory shop)
         // As if the process that accepted it died before its message was stored anywhere.
         var paymentId = await shop.InsertPendingPaymentAsync(orderId, customer.Id, SandboxProvider.Visa, DateTime.UtcNow.AddMinutes(-10));
 
-        await RunAsync(new RedriveStuckPayments());
+        await RunAsync(new RedriveStuckPayments(DateTimeOffset.UtcNow));
 
         Assert.Equal("succeeded", (await customer.SettledAsync(paymentId)).GetProperty("status").GetString());
         await customer.OrderWhenAsync(orderId, "paid");
@@ -73,8 +73,26 @@ public abstract class JobTests(ShopFactory shop)
         await shop.InsertPendingPaymentAsync(orderId, customer.Id, "tok_pending_forever");
 
         await AgeAsync(orderId, TimeSpan.FromHours(2));
-        await RunAsync(new CancelUnpaidOrders());
+        await RunAsync(new CancelUnpaidOrders(DateTimeOffset.UtcNow));
         Assert.Equal("pending_payment", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}"))).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task An_occurrence_delivered_more_than_once_runs_once()
+    {
+        // An instant of its own, far from the occurrences the real schedule produces while the test runs.
+        var occurrence = new DateTimeOffset(2001, 1, 1, 0, 0, 0, TimeSpan.Zero).AddSeconds(Random.Shared.Next(1, 10_000_000));
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => RunAsync(new PurgeExpiredRecords(occurrence))));
+        await RunAsync(new PurgeExpiredRecords(occurrence));
+        await RunAsync(new PurgeExpiredRecords(occurrence.AddMinutes(1)));
+
+        await using var db = shop.OpenContext();
+        var runs = await db.JobRuns.Where(r => r.Job == nameof(PurgeExpiredRecords) && r.Occurrence >= occurrence.UtcDateTime && r.Occurrence <= occurrence.UtcDateTime.AddMinutes(1))
+            .OrderBy(r => r.Occurrence).ToListAsync();
+        Assert.Equal([occurrence.UtcDateTime, occurrence.UtcDateTime.AddMinutes(1)], runs.Select(r => r.Occurrence));
+        Assert.All(runs, r => Assert.NotNull(r.FinishedAt));
+        Assert.All(runs, r => Assert.Equal(JobRun.ThisNode, r.Node));
     }
 
     [Fact]
@@ -92,7 +110,7 @@ public abstract class JobTests(ShopFactory shop)
             await db.RefreshTokens.Where(t => t.UserId == user.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.ExpiresAt, old));
         }
 
-        await RunAsync(new PurgeExpiredRecords());
+        await RunAsync(new PurgeExpiredRecords(DateTimeOffset.UtcNow));
 
         await using var check = shop.OpenContext();
         Assert.False(await check.IdempotencyRecords.AnyAsync(r => r.UserId == user.Id));

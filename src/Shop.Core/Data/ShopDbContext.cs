@@ -26,6 +26,7 @@ public sealed class ShopDbContext(DbContextOptions<ShopDbContext> options) : DbC
     public DbSet<ProcessedWebhookEvent> ProcessedWebhookEvents => Set<ProcessedWebhookEvent>();
     public DbSet<SandboxLedgerEntry> SandboxLedger => Set<SandboxLedgerEntry>();
     public DbSet<SentEmail> SentEmails => Set<SentEmail>();
+    public DbSet<Jobs.JobRun> JobRuns => Set<Jobs.JobRun>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Shop.Core.Data;
@@ -16,43 +17,64 @@ public sealed class OrdersOptions
     public TimeSpan PaymentTimeout { get; set; } = TimeSpan.FromMinutes(30);
 }
 
+/// <summary>When each recurring job runs: cron expressions in UTC, five fields, or six with seconds first.</summary>
+public sealed class JobsOptions
+{
+    public const string Section = "Jobs";
+
+    public string CancelUnpaidOrders { get; set; } = "* * * * *";
+    public string RedriveStuckPayments { get; set; } = "* * * * *";
+    public string PurgeExpiredRecords { get; set; } = "17 * * * *";
+}
+
 /// <summary>
-/// Recurring jobs. Wolverine runs each schedule on one node of the cluster (a singular agent with
-/// durable scheduled messages), so every occurrence runs once however many processes there are.
+/// Recurring jobs. Wolverine runs each schedule on one node of the cluster (an agent the leader
+/// assigns, moved to another node when its node dies) and stamps every occurrence with a
+/// deduplication id, so an occurrence runs once however many processes there are. Each run is
+/// recorded in job_runs.
 /// </summary>
 public static class ShopSchedules
 {
-    public static void Register(WolverineOptions opts)
+    public static void Register(WolverineOptions opts, IConfiguration configuration)
     {
-        opts.Schedules.ScheduleRecurring<CancelUnpaidOrders>("* * * * *");
-        opts.Schedules.ScheduleRecurring<RedriveStuckPayments>("* * * * *");
-        opts.Schedules.ScheduleRecurring<PurgeExpiredRecords>("17 * * * *");
+        var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
+        opts.Schedules.ScheduleRecurring(nameof(CancelUnpaidOrders), jobs.CancelUnpaidOrders, at => new CancelUnpaidOrders(at));
+        opts.Schedules.ScheduleRecurring(nameof(RedriveStuckPayments), jobs.RedriveStuckPayments, at => new RedriveStuckPayments(at));
+        opts.Schedules.ScheduleRecurring(nameof(PurgeExpiredRecords), jobs.PurgeExpiredRecords, at => new PurgeExpiredRecords(at));
     }
 }
 
-public sealed class CancelUnpaidOrders;
+/// <summary>One occurrence of a recurring job; <c>Occurrence</c> is the instant the schedule fired for.</summary>
+public sealed record CancelUnpaidOrders(DateTimeOffset Occurrence);
 
-public sealed class RedriveStuckPayments;
+public sealed record RedriveStuckPayments(DateTimeOffset Occurrence);
 
-public sealed class PurgeExpiredRecords;
+public sealed record PurgeExpiredRecords(DateTimeOffset Occurrence);
 
 public static partial class CancelUnpaidOrdersHandler
 {
     /// <summary>Cancels orders unpaid after Orders:PaymentTimeout, unless a payment for them is still being processed.</summary>
-    public static async Task Handle(CancelUnpaidOrders _, ShopDbContext db, OrderService orders, IOptions<OrdersOptions> options,
+    public static async Task Handle(CancelUnpaidOrders job, ShopDbContext db, OrderService orders, IOptions<OrdersOptions> options,
         TimeProvider clock, ILogger<CancelUnpaidOrders> logger, CancellationToken cancellationToken)
     {
-        var cutoff = clock.GetUtcNow().UtcDateTime - options.Value.PaymentTimeout;
+        if (await JobRun.ClaimAsync(db, nameof(CancelUnpaidOrders), job.Occurrence, clock, logger, cancellationToken) is not { } run)
+        {
+            return;
+        }
+
+        var cutoff = run.StartedAt - options.Value.PaymentTimeout;
         var due = await db.Orders.AsNoTracking()
             .Where(o => o.Status == OrderStatus.PendingPayment && o.CreatedAt < cutoff)
             .Where(o => !db.Payments.Any(p => p.OrderId == o.Id && p.Status == PaymentStatuses.Pending))
             .OrderBy(o => o.CreatedAt).Select(o => o.Id).Take(200)
             .ToListAsync(cancellationToken);
+        var cancelled = 0;
         foreach (var id in due)
         {
             try
             {
                 await orders.ExpireAsync(id, options.Value.PaymentTimeout, cancellationToken);
+                cancelled++;
             }
             catch (Common.ConflictException)
             {
@@ -60,10 +82,12 @@ public static partial class CancelUnpaidOrdersHandler
             }
         }
 
-        if (due.Count > 0)
+        if (cancelled > 0)
         {
-            LogExpired(logger, due.Count);
+            LogExpired(logger, cancelled);
         }
+
+        await run.FinishAsync(db, cancelled, clock, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cancelled {Count} orders that were not paid in time")]
@@ -79,9 +103,15 @@ public static class RedriveStuckPaymentsHandler
     public static readonly TimeSpan StuckAfter = TimeSpan.FromMinutes(1);
 
     /// <summary>Payments pending for a while (their message dead-lettered or lost with a node) are sent for processing again; processing is idempotent.</summary>
-    public static async Task Handle(RedriveStuckPayments _, ShopDbContext db, IMessageBus bus, TimeProvider clock, CancellationToken cancellationToken)
+    public static async Task Handle(RedriveStuckPayments job, ShopDbContext db, IMessageBus bus, TimeProvider clock,
+        ILogger<RedriveStuckPayments> logger, CancellationToken cancellationToken)
     {
-        var cutoff = clock.GetUtcNow().UtcDateTime - StuckAfter;
+        if (await JobRun.ClaimAsync(db, nameof(RedriveStuckPayments), job.Occurrence, clock, logger, cancellationToken) is not { } run)
+        {
+            return;
+        }
+
+        var cutoff = run.StartedAt - StuckAfter;
         var stuck = await db.Payments.AsNoTracking()
             .Where(p => p.Status == PaymentStatuses.Pending && p.UpdatedAt < cutoff)
             .OrderBy(p => p.UpdatedAt).Select(p => p.Id).Take(100)
@@ -90,17 +120,32 @@ public static class RedriveStuckPaymentsHandler
         {
             await bus.PublishAsync(new ProcessPayment(id));
         }
+
+        await run.FinishAsync(db, stuck.Count, clock, cancellationToken);
     }
 }
 
 public static class PurgeExpiredRecordsHandler
 {
-    public static async Task Handle(PurgeExpiredRecords _, ShopDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    /// <summary>How long the record of a job run is kept.</summary>
+    public static readonly TimeSpan JobRunRetention = TimeSpan.FromDays(7);
+
+    public static async Task Handle(PurgeExpiredRecords job, ShopDbContext db, TimeProvider clock,
+        ILogger<PurgeExpiredRecords> logger, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        await db.IdempotencyRecords.Where(r => r.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
+        if (await JobRun.ClaimAsync(db, nameof(PurgeExpiredRecords), job.Occurrence, clock, logger, cancellationToken) is not { } run)
+        {
+            return;
+        }
+
+        var now = run.StartedAt;
+        var purged = await db.IdempotencyRecords.Where(r => r.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
         // Revoked tokens are kept a day for reuse detection and support, expired ones go at once.
         var revokedCutoff = now.AddDays(-1);
-        await db.RefreshTokens.Where(t => t.ExpiresAt < now || t.RevokedAt < revokedCutoff).ExecuteDeleteAsync(cancellationToken);
+        purged += await db.RefreshTokens.Where(t => t.ExpiresAt < now || t.RevokedAt < revokedCutoff).ExecuteDeleteAsync(cancellationToken);
+        var runsCutoff = now - JobRunRetention;
+        purged += await db.JobRuns.Where(r => r.StartedAt < runsCutoff).ExecuteDeleteAsync(cancellationToken);
+
+        await run.FinishAsync(db, purged, clock, cancellationToken);
     }
 }

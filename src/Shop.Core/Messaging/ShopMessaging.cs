@@ -113,7 +113,7 @@ public static class ShopMessaging
         else
         {
             opts.Discovery.IncludeAssembly(typeof(ShopMessaging).Assembly);
-            ShopSchedules.Register(opts);
+            ShopSchedules.Register(opts, configuration);
         }
 
         // A card network that is briefly unavailable: retry soon, then later, then give up to the

@@ -17,7 +17,7 @@ public sealed class ShopCluster : IAsyncDisposable
     private readonly List<Process> _processes = [];
     private readonly Dictionary<string, string> _environment;
 
-    private ShopCluster(int apiPort)
+    private ShopCluster(int apiPort, string rabbitMq, IReadOnlyDictionary<string, string>? environment)
     {
         ApiPort = apiPort;
         ConnectionString = new NpgsqlConnectionStringBuilder(PostgresShop.ServerConnectionString) { Database = _database }.ConnectionString;
@@ -27,7 +27,7 @@ public sealed class ShopCluster : IAsyncDisposable
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Database__Provider"] = "Postgres",
             ["ConnectionStrings__Database"] = ConnectionString,
-            ["ConnectionStrings__RabbitMq"] = PostgresShop.RabbitMqConnectionString,
+            ["ConnectionStrings__RabbitMq"] = rabbitMq,
             ["RabbitMq__Prefix"] = _database,
             ["Jwt__SigningKey"] = ShopFactory.SigningKey,
             ["Admin__Email"] = ShopFactory.AdminEmail,
@@ -37,6 +37,10 @@ public sealed class ShopCluster : IAsyncDisposable
             ["RateLimiting__RegistrationsPerHour"] = "100000",
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            _environment[key] = value;
+        }
     }
 
     public int ApiPort { get; }
@@ -44,9 +48,14 @@ public sealed class ShopCluster : IAsyncDisposable
     public Process Api { get; private set; } = null!;
     public List<Process> Workers { get; } = [];
 
-    public static async Task<ShopCluster> StartAsync(int workers)
+    /// <param name="workers">Worker processes to start.</param>
+    /// <param name="environment">Settings for every process, over the defaults.</param>
+    /// <param name="apiHandlesMessages">Run handlers and schedules in the API process too (Workers:Enabled=true).</param>
+    /// <param name="rabbitMq">The broker, when not the one the test command started.</param>
+    public static async Task<ShopCluster> StartAsync(int workers, IReadOnlyDictionary<string, string>? environment = null,
+        bool apiHandlesMessages = false, string? rabbitMq = null)
     {
-        var cluster = new ShopCluster(FreePort());
+        var cluster = new ShopCluster(FreePort(), rabbitMq ?? PostgresShop.RabbitMqConnectionString, environment);
         await using (var connection = new NpgsqlConnection(PostgresShop.ServerConnectionString))
         {
             await connection.OpenAsync();
@@ -54,7 +63,7 @@ public sealed class ShopCluster : IAsyncDisposable
             await create.ExecuteNonQueryAsync();
         }
 
-        cluster.Api = cluster.Start("api", ApiProcess.ApiAssembly, new() { ["Workers__Enabled"] = "false", ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{cluster.ApiPort}" });
+        cluster.Api = cluster.Start("api", ApiProcess.ApiAssembly, new() { ["Workers__Enabled"] = apiHandlesMessages ? "true" : "false", ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{cluster.ApiPort}" });
         await cluster.WaitForApiAsync();
         for (var i = 0; i < workers; i++)
         {
