@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Shop.Core.Data;
 using Shop.Core.Jobs;
+using Shop.Core.Messaging;
 using Shop.Core.Payments;
 using Shop.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
@@ -53,6 +54,84 @@ public sealed class ClusterTests(ITestOutputHelper output)
         // the re-drive job (every minute, for payments pending over a minute) finishes the work.
         await SettleAndVerifyAsync(cluster, product, purchases, TimeSpan.FromSeconds(200));
         output.WriteLine($"all payments settled {killedAt.Elapsed.TotalSeconds:F1} s after the worker was killed");
+    }
+
+    [Fact]
+    public async Task Events_published_while_RabbitMQ_is_down_for_30_seconds_all_arrive_once_it_is_back()
+    {
+        await using var broker = await RabbitMqNode.StartAsync();
+        await using var cluster = await ShopCluster.StartAsync(workers: 1, rabbitMq: broker.ConnectionString);
+        using var admin = cluster.Client();
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(admin, ShopFactory.AdminEmail, ShopFactory.AdminPassword));
+        var product = (await Expect.Json(await admin.PostAsJsonAsync("/api/v1/products", CatalogApi.ProductBody(price: 10m)), HttpStatusCode.Created)).GetProperty("id").GetGuid();
+        await Expect.Status(await admin.PutAsJsonAsync($"/api/v1/products/{product}/inventory", new { onHand = 100 }), HttpStatusCode.OK);
+        var subscriber = await EventSubscriber.BindAsync(broker.ConnectionString, $"{cluster.RabbitMqPrefix}-{ShopMessaging.EventsExchange}", TimeSpan.FromSeconds(30));
+
+        // With the broker up, an order's event reaches the outside subscriber.
+        var (_, before) = await PlaceOrderAsync(cluster, product);
+        Assert.Empty(await subscriber.WaitForAsync([("order.placed", before)], TimeSpan.FromSeconds(30)));
+
+        await broker.StopAsync();
+        var down = Stopwatch.StartNew();
+        var expected = new List<(string Type, Guid Subject)>();
+        var payments = new List<(Guid Order, Guid Payment)>();
+        for (var i = 0; i < 8; i++)
+        {
+            // The API keeps answering: each change and its events commit to the database (the outbox).
+            var (customer, order) = await PlaceOrderAsync(cluster, product);
+            expected.Add(("order.placed", order));
+            if (i % 2 == 0)
+            {
+                using var pay = new HttpRequestMessage(HttpMethod.Post, "/api/v1/payments") { Content = JsonContent.Create(new { orderId = order, paymentToken = SandboxProvider.Visa }) };
+                pay.Headers.Add("Idempotency-Key", $"pay-{order:N}");
+                var payment = (await Expect.Json(await customer.SendAsync(pay), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
+                payments.Add((order, payment));
+                expected.AddRange([("payment.succeeded", payment), ("order.paid", order)]);
+            }
+
+            customer.Dispose();
+        }
+
+        var requests = down.Elapsed;
+        if (down.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30) - down.Elapsed);
+        }
+
+        await broker.StartAgainAsync();
+        var back = Stopwatch.StartNew();
+        output.WriteLine($"requests during the outage took {requests.TotalSeconds:F1} s; broker down {down.Elapsed.TotalSeconds:F1} s");
+
+        var missing = await subscriber.WaitForAsync(expected, TimeSpan.FromSeconds(120));
+        Assert.True(missing.Count == 0, $"events never arrived: {string.Join(", ", missing)}\n{await broker.ControlAsync("list_queues", "name", "messages")}\n{cluster.Logs()}");
+        output.WriteLine($"every event arrived {back.Elapsed.TotalSeconds:F1} s after the broker came back ({subscriber.Deliveries} deliveries of {subscriber.Events.Count} events)");
+
+        // The work behind the events was done too: payments charged once, orders paid, confirmations sent.
+        await using var db = Open(cluster);
+        foreach (var (order, payment) in payments)
+        {
+            Assert.Equal(PaymentStatuses.Succeeded, (await db.Payments.SingleAsync(p => p.Id == payment)).Status);
+            Assert.Single(await db.SandboxLedger.Where(e => e.IdempotencyKey == payment.ToString("N")).ToListAsync());
+        }
+
+        var confirmations = payments.Select(p => $"order-confirmation:{p.Order}").ToList();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (await db.SentEmails.CountAsync(e => confirmations.Any(c => e.Key.StartsWith(c))) < payments.Count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+        }
+
+        Assert.Equal(payments.Count, await db.SentEmails.CountAsync(e => confirmations.Any(c => e.Key.StartsWith(c))));
+    }
+
+    private static async Task<(HttpClient Customer, Guid Order)> PlaceOrderAsync(ShopCluster cluster, Guid product)
+    {
+        var customer = cluster.Client();
+        var email = $"cluster-{Guid.NewGuid():N}@example.com";
+        await Expect.Status(await customer.PostAsJsonAsync("/api/v1/auth/register", new { email, password = "cluster-pass-1", fullName = "C" }), HttpStatusCode.Created);
+        customer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(customer, email, "cluster-pass-1"));
+        var order = (await Expect.Json(await customer.PostAsJsonAsync("/api/v1/orders", OrderApi.Body((product, 1))), HttpStatusCode.Created)).GetProperty("id").GetGuid();
+        return (customer, order);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using Wolverine.Attributes;
+
 namespace Shop.Core.Events;
 
 /// <summary>
@@ -13,6 +15,7 @@ public interface IShopEvent
     DateTime OccurredAt { get; }
 }
 
+[Topic("user.registered")]
 public sealed record UserRegistered(Guid Id, DateTime OccurredAt, UserRegisteredData Data) : IShopEvent
 {
     public string Type => "user.registered";
@@ -26,36 +29,42 @@ public sealed record OrderData(Guid OrderId, string Number, Guid UserId, string 
 
 public sealed record OrderLineData(Guid ProductId, string Sku, string Name, decimal UnitPrice, int Quantity);
 
+[Topic("order.placed")]
 public sealed record OrderPlaced(Guid Id, DateTime OccurredAt, OrderData Data) : IShopEvent
 {
     public string Type => "order.placed";
     public int Version => 1;
 }
 
+[Topic("order.paid")]
 public sealed record OrderPaid(Guid Id, DateTime OccurredAt, OrderData Data) : IShopEvent
 {
     public string Type => "order.paid";
     public int Version => 1;
 }
 
+[Topic("order.cancelled")]
 public sealed record OrderCancelled(Guid Id, DateTime OccurredAt, OrderData Data, string PreviousStatus, string? Reason) : IShopEvent
 {
     public string Type => "order.cancelled";
     public int Version => 1;
 }
 
+[Topic("order.shipped")]
 public sealed record OrderShipped(Guid Id, DateTime OccurredAt, OrderData Data, string Carrier, string TrackingNumber) : IShopEvent
 {
     public string Type => "order.shipped";
     public int Version => 1;
 }
 
+[Topic("order.delivered")]
 public sealed record OrderDelivered(Guid Id, DateTime OccurredAt, OrderData Data) : IShopEvent
 {
     public string Type => "order.delivered";
     public int Version => 1;
 }
 
+[Topic("order.refunded")]
 public sealed record OrderRefunded(Guid Id, DateTime OccurredAt, OrderData Data) : IShopEvent
 {
     public string Type => "order.refunded";
@@ -64,24 +73,28 @@ public sealed record OrderRefunded(Guid Id, DateTime OccurredAt, OrderData Data)
 
 public sealed record PaymentData(Guid PaymentId, Guid OrderId, decimal Amount, string Currency, string Status, string Provider, string? ProviderReference, string? FailureReason, decimal RefundedAmount);
 
+[Topic("payment.succeeded")]
 public sealed record PaymentSucceeded(Guid Id, DateTime OccurredAt, PaymentData Data) : IShopEvent
 {
     public string Type => "payment.succeeded";
     public int Version => 1;
 }
 
+[Topic("payment.failed")]
 public sealed record PaymentFailed(Guid Id, DateTime OccurredAt, PaymentData Data) : IShopEvent
 {
     public string Type => "payment.failed";
     public int Version => 1;
 }
 
+[Topic("payment.refunded")]
 public sealed record PaymentRefunded(Guid Id, DateTime OccurredAt, PaymentData Data, decimal Amount) : IShopEvent
 {
     public string Type => "payment.refunded";
     public int Version => 1;
 }
 
+[Topic("inventory.low_stock")]
 public sealed record InventoryLowStock(Guid Id, DateTime OccurredAt, InventoryLowStockData Data) : IShopEvent
 {
     public string Type => "inventory.low_stock";
@@ -90,6 +103,7 @@ public sealed record InventoryLowStock(Guid Id, DateTime OccurredAt, InventoryLo
 
 public sealed record InventoryLowStockData(Guid ProductId, string Sku, string Name, int OnHand, int Reserved, int Available, int LowStockThreshold);
 
+[Topic("product.changed")]
 public sealed record ProductChanged(Guid Id, DateTime OccurredAt, ProductChangedData Data) : IShopEvent
 {
     public string Type => "product.changed";

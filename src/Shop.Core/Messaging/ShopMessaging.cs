@@ -31,14 +31,23 @@ public sealed class WorkerOptions
 /// </summary>
 public static class ShopMessaging
 {
-    private static void Route<T>(WolverineOptions opts, string queue, bool listen)
+    /// <summary>The topic exchange every event is published to, as "{RabbitMq:Prefix}-shop.events" when a prefix is set.</summary>
+    public const string EventsExchange = "shop.events";
+
+    /// <summary>
+    /// The messages the shop handles itself go to named queues that publishers declare too, so a
+    /// message published before any worker ever started waits in its queue instead of reaching an
+    /// exchange with nothing bound to it.
+    /// </summary>
+    private static readonly Dictionary<Type, string> NamedQueues = new()
     {
-        opts.PublishMessage<T>().ToRabbitQueue(queue);
-        if (listen)
-        {
-            opts.ListenToRabbitQueue(queue);
-        }
-    }
+        [typeof(ProcessPayment)] = "shop.payments.process",
+        [typeof(ProcessRefund)] = "shop.payments.refund",
+        [typeof(Events.OrderPaid)] = "shop.orders.paid",
+        [typeof(Events.OrderShipped)] = "shop.orders.shipped",
+        [typeof(Events.OrderCancelled)] = "shop.orders.cancelled",
+        [typeof(Events.InventoryLowStock)] = "shop.inventory.low-stock",
+    };
 
     private static readonly bool IsReleaseBuild =
         typeof(ShopMessaging).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration == "Release";
@@ -77,8 +86,11 @@ public static class ShopMessaging
         if (!string.IsNullOrWhiteSpace(rabbitMq))
         {
             // One exchange per message type, one queue per handler; RabbitMq:Prefix lets several shops share a broker.
-            var rabbit = opts.UseRabbitMq(new Uri(rabbitMq)).AutoProvision().UseConventionalRouting();
-            if (configuration["RabbitMq:Prefix"] is { Length: > 0 } prefix)
+            // Any other message type gets an exchange and a queue named after it (the recurring jobs).
+            var rabbit = opts.UseRabbitMq(new Uri(rabbitMq)).AutoProvision()
+                .UseConventionalRouting(convention => convention.ExcludeTypes(NamedQueues.ContainsKey));
+            var prefix = configuration["RabbitMq:Prefix"];
+            if (!string.IsNullOrEmpty(prefix))
             {
                 rabbit.PrefixIdentifiers(prefix);
             }
@@ -89,15 +101,23 @@ public static class ShopMessaging
 
             // Through the broker even when this process could handle a message itself: any worker may take it.
             opts.Policies.DisableConventionalLocalRouting();
-            // The messages the shop handles itself go to named queues that publishers declare too, so
-            // a message published before any worker ever started waits in its queue instead of
-            // reaching an exchange with nothing bound to it.
-            Route<ProcessPayment>(opts, "shop.payments.process", workers.Enabled);
-            Route<ProcessRefund>(opts, "shop.payments.refund", workers.Enabled);
-            Route<Events.OrderPaid>(opts, "shop.orders.paid", workers.Enabled);
-            Route<Events.OrderShipped>(opts, "shop.orders.shipped", workers.Enabled);
-            Route<Events.OrderCancelled>(opts, "shop.orders.cancelled", workers.Enabled);
-            Route<Events.InventoryLowStock>(opts, "shop.inventory.low-stock", workers.Enabled);
+            foreach (var (message, queue) in NamedQueues)
+            {
+                opts.Publish(route => route.Message(message).ToRabbitQueue(queue));
+                if (workers.Enabled)
+                {
+                    opts.ListenToRabbitQueue(queue);
+                }
+            }
+
+            // Every event also goes to one topic exchange with its type ("order.paid") as routing
+            // key, for subscribers outside the shop: bind a queue with "order.*", "#" or any pattern.
+            // (Wolverine prefixes queues but not this exchange, hence the name built here.)
+            opts.Publish(events =>
+            {
+                events.MessagesImplementing<Events.IShopEvent>();
+                events.ToRabbitTopics(string.IsNullOrEmpty(prefix) ? EventsExchange : $"{prefix}-{EventsExchange}");
+            });
             opts.Policies.UseDurableInboxOnAllListeners();
             opts.Policies.UseDurableOutboxOnAllSendingEndpoints();
         }

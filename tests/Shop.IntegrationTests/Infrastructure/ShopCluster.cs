@@ -44,6 +44,9 @@ public sealed class ShopCluster : IAsyncDisposable
     }
 
     public int ApiPort { get; }
+
+    /// <summary>RabbitMq:Prefix of every process: the cluster's own names on a shared broker.</summary>
+    public string RabbitMqPrefix => _database;
     public string ConnectionString { get; }
     public Process Api { get; private set; } = null!;
     public List<Process> Workers { get; } = [];
