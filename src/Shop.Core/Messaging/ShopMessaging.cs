@@ -149,7 +149,9 @@ public static class ShopMessaging
         // Release builds load the handler code generated ahead of time (scripts/codegen.sh writes it
         // into Shop.Core/Internal/Generated): no Roslyn compilation at start-up. Debug builds
         // generate it on first use, so changing a handler needs no extra step while developing.
-        opts.CodeGeneration.TypeLoadMode = IsReleaseBuild ? TypeLoadMode.Static : TypeLoadMode.Dynamic;
+        // Wolverine:TypeLoadMode overrides it (Auto: pre-generated code when it matches, else compile).
+        opts.CodeGeneration.TypeLoadMode = configuration.GetValue<TypeLoadMode?>("Wolverine:TypeLoadMode")
+            ?? (IsReleaseBuild ? TypeLoadMode.Static : TypeLoadMode.Dynamic);
     }
 }
 
