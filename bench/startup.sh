@@ -31,7 +31,7 @@ run_once() { # mode -> "ready_ms first_payment_ms"
   local ready=$(( $(now_ms) - start ))
   local first
   first=$(dotnet bench/Shop.PayBench/bin/Release/net10.0/Shop.PayBench.dll "http://127.0.0.1:$port" bench@shop.test bench-admin-password 1 1 \
-    | sed -n 's/.*median \([0-9]*\) ms.*/\1/p')
+    | sed -n "s/.*(cold): \([0-9]*\).*/\1/p")
   kill "$api"; wait "$api" 2>/dev/null || true
   echo "$ready $first"
 }
