@@ -125,6 +125,18 @@ public abstract class PlatformTests(ShopFactory shop)
         Assert.Contains("Jwt:SigningKey", output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("every minute")]
+    [InlineData("61 * * * *")]
+    public async Task A_job_schedule_that_is_not_a_cron_expression_stops_start_up_with_a_clear_message(string cron)
+    {
+        var environment = Environment(ShopFactory.SigningKey);
+        environment["Jobs__CancelUnpaidOrders"] = cron;
+        var (exitCode, output) = await ApiProcess.RunExpectingExitAsync(environment, TimeSpan.FromSeconds(60));
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains($"Jobs:CancelUnpaidOrders must be a cron expression in UTC (five fields, or six with seconds first), not '{cron}'", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_database_with_a_newer_schema_than_the_code_is_refused()
     {

@@ -38,9 +38,22 @@ public static class ShopSchedules
     public static void Register(WolverineOptions opts, IConfiguration configuration)
     {
         var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
-        opts.Schedules.ScheduleRecurring(nameof(CancelUnpaidOrders), jobs.CancelUnpaidOrders, at => new CancelUnpaidOrders(at));
-        opts.Schedules.ScheduleRecurring(nameof(RedriveStuckPayments), jobs.RedriveStuckPayments, at => new RedriveStuckPayments(at));
-        opts.Schedules.ScheduleRecurring(nameof(PurgeExpiredRecords), jobs.PurgeExpiredRecords, at => new PurgeExpiredRecords(at));
+        Schedule(opts, nameof(CancelUnpaidOrders), jobs.CancelUnpaidOrders, at => new CancelUnpaidOrders(at));
+        Schedule(opts, nameof(RedriveStuckPayments), jobs.RedriveStuckPayments, at => new RedriveStuckPayments(at));
+        Schedule(opts, nameof(PurgeExpiredRecords), jobs.PurgeExpiredRecords, at => new PurgeExpiredRecords(at));
+    }
+
+    private static void Schedule<T>(WolverineOptions opts, string name, string cron, Func<DateTimeOffset, T> create) where T : class
+    {
+        try
+        {
+            opts.Schedules.ScheduleRecurring(name, cron, create);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new OptionsValidationException(JobsOptions.Section, typeof(JobsOptions),
+                [$"{JobsOptions.Section}:{name} must be a cron expression in UTC (five fields, or six with seconds first), not '{cron}': {e.Message}"]);
+        }
     }
 }
 
