@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Shop.Core.Payments;
 using Shop.IntegrationTests.Infrastructure;
+using Wolverine;
 
 namespace Shop.IntegrationTests;
 
@@ -184,6 +186,27 @@ public abstract class PaymentTests(ShopFactory shop)
         Assert.Equal(refunded.GetProperty("amount").GetDecimal(), refunded.GetProperty("refundedAmount").GetDecimal());
         Assert.Equal("cancelled", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}"))).GetProperty("status").GetString());
         Assert.Equal(10, (await admin.InventoryAsync(product)).GetProperty("onHand").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_payment_whose_order_was_cancelled_before_its_turn_fails_without_charging_the_card()
+    {
+        var (admin, customer, product, orderId) = await PendingOrderAsync(quantity: 2);
+        // Accepted, but not yet processed (as if the worker were behind) when the customer cancels.
+        var paymentId = await shop.InsertPendingPaymentAsync(orderId, customer.Id, SandboxProvider.Visa);
+        await Expect.Status(await customer.Client.PostAsync($"/api/v1/orders/{orderId}/cancel", null), HttpStatusCode.OK);
+
+        await using (var scope = shop.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync(new ProcessPayment(paymentId));
+        }
+
+        var payment = await Expect.Json(await customer.Client.GetAsync($"/api/v1/payments/{paymentId}"));
+        Assert.Equal("failed", payment.GetProperty("status").GetString());
+        Assert.Equal(PaymentProcessor.OrderNotPayable, payment.GetProperty("failureReason").GetString());
+        await using var db = shop.OpenContext();
+        Assert.False(await db.SandboxLedger.AnyAsync(e => e.IdempotencyKey == paymentId.ToString("N")), "the card was charged for a cancelled order");
+        Assert.Equal(0, (await admin.InventoryAsync(product)).GetProperty("reserved").GetInt32());
     }
 
     [Fact]

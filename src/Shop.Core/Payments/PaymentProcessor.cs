@@ -15,12 +15,24 @@ namespace Shop.Core.Payments;
 /// </summary>
 public sealed class PaymentProcessor(ShopDbContext db, IDbContextOutbox<ShopDbContext> outbox, IPaymentProvider provider, OrderService orders, TimeProvider clock)
 {
+    /// <summary>The failure reason of a payment whose order was no longer awaiting payment when its turn came.</summary>
+    public const string OrderNotPayable = "order_not_payable";
+
     public async Task ChargeAsync(Guid paymentId, CancellationToken cancellationToken)
     {
         var payment = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.Id == paymentId, cancellationToken);
         if (payment is not { Status: PaymentStatuses.Pending })
         {
             return; // decided already: this is a redelivery or a re-drive
+        }
+
+        // An order cancelled while its payment waited is not charged at all (one cancelled during
+        // the charge is refunded when the outcome is recorded).
+        var orderStatus = await db.Orders.Where(o => o.Id == payment.OrderId).Select(o => o.Status).SingleAsync(cancellationToken);
+        if (orderStatus != OrderStatus.PendingPayment)
+        {
+            await RecordFailedAsync(paymentId, OrderNotPayable, cancellationToken);
+            return;
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
