@@ -1,4 +1,5 @@
 using JasperFx;
+using Prometheus;
 using Shop.Core.Data;
 using Shop.Core.Messaging;
 using Shop.Core.Orders;
@@ -11,6 +12,13 @@ using Wolverine;
 var builder = Host.CreateApplicationBuilder(args);
 
 builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+
+// Metrics (the shop's counters and Wolverine's) on their own port: Metrics:Port, 0 for none.
+builder.Services.AddHostedService<MetricsWarmUp>();
+if (builder.Configuration.GetValue("Metrics:Port", 9464) is > 0 and var metricsPort)
+{
+    builder.Services.AddMetricServer(o => o.Port = (ushort)metricsPort);
+}
 
 // The shop's database (migrated at start-up, like the API does).
 builder.Services.AddShopDatabase(builder.Configuration);

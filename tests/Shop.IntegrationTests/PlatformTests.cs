@@ -34,6 +34,16 @@ public abstract class PlatformTests(ShopFactory shop)
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.ToString(), StringComparison.Ordinal);
         var text = await response.Content.ReadAsStringAsync();
         Assert.Contains("# TYPE http_request_duration_seconds histogram", text, StringComparison.Ordinal);
+        // The shop's series exist from start-up, before anything has been counted.
+        foreach (var outcome in Core.Messaging.ShopMetrics.PaymentOutcomes)
+        {
+            Assert.Contains($"shop_payments_total{{outcome=\"{outcome}\"}} ", text, StringComparison.Ordinal);
+        }
+
+        foreach (var kind in Core.Messaging.ShopMetrics.EmailKinds)
+        {
+            Assert.Contains($"shop_emails_sent_total{{kind=\"{kind}\"}} ", text, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

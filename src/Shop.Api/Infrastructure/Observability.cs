@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prometheus;
 using Shop.Core.Data;
+using Shop.Core.Messaging;
 
 namespace Shop.Api.Infrastructure;
 
@@ -81,17 +82,4 @@ internal sealed class RabbitMqHealthCheck(Uri uri) : IHealthCheck
             return HealthCheckResult.Unhealthy("RabbitMQ does not accept connections.", e);
         }
     }
-}
-
-/// <summary>
-/// prometheus-net starts listening to .NET meters at the first collection, and a counter
-/// incremented before that is lost. Collecting once at start-up, before requests and handlers
-/// run, makes every count from the first order on show up on /metrics.
-/// </summary>
-internal sealed class MetricsWarmUp : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken) =>
-        Metrics.DefaultRegistry.CollectAndExportAsTextAsync(Stream.Null, cancellationToken);
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

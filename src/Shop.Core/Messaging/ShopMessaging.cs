@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Reflection;
 using JasperFx.CodeGeneration;
 using Microsoft.EntityFrameworkCore;
@@ -158,17 +157,4 @@ public static class ShopMessaging
         opts.CodeGeneration.TypeLoadMode = configuration.GetValue<TypeLoadMode?>("Wolverine:TypeLoadMode")
             ?? (IsReleaseBuild ? TypeLoadMode.Static : TypeLoadMode.Dynamic);
     }
-}
-
-/// <summary>
-/// The shop's own counters, exported on /metrics next to Wolverine's own meter, which counts
-/// handler failures and dead letters per message type.
-/// </summary>
-public static class ShopMetrics
-{
-    public static readonly Meter Meter = new("Shop");
-    // Exported as shop_orders_placed_total, shop_payments_total{outcome}, shop_emails_sent_total{kind}.
-    public static readonly Counter<long> OrdersPlaced = Meter.CreateCounter<long>("orders_placed_total", description: "Orders placed.");
-    public static readonly Counter<long> Payments = Meter.CreateCounter<long>("payments_total", description: "Payments finished, by outcome.");
-    public static readonly Counter<long> EmailsSent = Meter.CreateCounter<long>("emails_sent_total", description: "Emails sent, by kind.");
 }

@@ -82,11 +82,30 @@ public sealed class ShopCluster : IAsyncDisposable
         Timeout = TimeSpan.FromSeconds(30),
     };
 
+    /// <summary>The metrics port of each worker, in the order of <see cref="Workers"/>.</summary>
+    public List<int> WorkerMetricsPorts { get; } = [];
+
     public Task<Process> StartWorkerAsync()
     {
-        var worker = Start($"worker-{Workers.Count}", WorkerAssembly, []);
+        var metricsPort = FreePort();
+        var worker = Start($"worker-{Workers.Count}", WorkerAssembly, new() { ["Metrics__Port"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         Workers.Add(worker);
+        WorkerMetricsPorts.Add(metricsPort);
         return Task.FromResult(worker);
+    }
+
+    /// <summary>A worker's Prometheus text, or null while it does not answer.</summary>
+    public async Task<string?> WorkerMetricsAsync(int worker)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            return await client.GetStringAsync(new Uri($"http://127.0.0.1:{WorkerMetricsPorts[worker]}/metrics"));
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
     }
 
     /// <summary>SIGKILL: no shutdown hooks, in-flight messages left exactly where the crash found them.</summary>
