@@ -14,7 +14,7 @@ var builder = Host.CreateApplicationBuilder(args);
 builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
 
 // Metrics (the shop's counters and Wolverine's) on their own port: Metrics:Port, 0 for none.
-builder.Services.AddHostedService<MetricsWarmUp>();
+builder.Services.AddShopMetrics();
 if (builder.Configuration.GetValue("Metrics:Port", 9464) is > 0 and var metricsPort)
 {
     builder.Services.AddMetricServer(o => o.Port = (ushort)metricsPort);

@@ -286,6 +286,10 @@ public abstract class PaymentTests(ShopFactory shop)
         }
 
         Assert.Equal(before + 1, await DeadLettersAsync("OrderPaid"));
+        // Counted on /metrics too: the failure and the dead letter.
+        var metrics = await (await shop.Client().GetAsync("/metrics")).Content.ReadAsStringAsync();
+        Assert.True(Counter(metrics, "shop_background_job_failures_total{message_type=\"Shop.Core.Events.OrderPaid\"}") >= 1, metrics);
+        Assert.True(Counter(metrics, "shop_dead_letters_total{message_type=\"Shop.Core.Events.OrderPaid\"}") >= 1, metrics);
         // The failure stayed in the email: the order, the payment and the stock are as they should be.
         Assert.Equal("paid", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}"))).GetProperty("status").GetString());
         var stock = await admin.InventoryAsync(product);
@@ -293,6 +297,10 @@ public abstract class PaymentTests(ShopFactory shop)
         Assert.Equal(0, stock.GetProperty("reserved").GetInt32());
         Assert.DoesNotContain(shop.Smtp.Messages, m => m.To.ToString().Contains(email, StringComparison.OrdinalIgnoreCase));
     }
+
+    private static double Counter(string prometheusText, string series) =>
+        prometheusText.Split('\n').Where(l => l.StartsWith(series + " ", StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).SingleOrDefault();
 
     private async Task<long> DeadLettersAsync(string messageType)
     {

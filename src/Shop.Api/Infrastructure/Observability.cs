@@ -23,7 +23,7 @@ public static class Observability
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
 
         // First, so that it runs before anything can count: see MetricsWarmUp.
-        builder.Services.AddHostedService<MetricsWarmUp>();
+        builder.Services.AddShopMetrics();
 
         var health = builder.Services.AddHealthChecks()
             .AddDbContextCheck<ShopDbContext>("database", tags: [ReadyTag]);

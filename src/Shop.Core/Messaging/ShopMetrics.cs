@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Shop.Core.Messaging;
@@ -14,9 +15,21 @@ public static class ShopMetrics
     public static readonly Counter<long> OrdersPlaced = Meter.CreateCounter<long>("orders_placed_total", description: "Orders placed.");
     public static readonly Counter<long> Payments = Meter.CreateCounter<long>("payments_total", description: "Payments finished, by outcome.");
     public static readonly Counter<long> EmailsSent = Meter.CreateCounter<long>("emails_sent_total", description: "Emails sent, by kind.");
+    // shop_background_job_failures_total{message_type}, shop_dead_letters_total{message_type}: see WolverineFailureCounts.
+    public static readonly Counter<long> BackgroundJobFailures = Meter.CreateCounter<long>("background_job_failures_total",
+        description: "Background handler executions that failed, as Wolverine counts them, by message type.");
+    public static readonly Counter<long> DeadLetters = Meter.CreateCounter<long>("dead_letters_total",
+        description: "Messages given up on after their retries and moved to the dead letters, by message type.");
 
     public static readonly string[] PaymentOutcomes = ["succeeded", "failed", "refunded"];
     public static readonly string[] EmailKinds = ["order_confirmation", "shipping_notification", "low_stock"];
+
+    /// <summary>
+    /// The start-up half of metrics, for the API and the worker alike. Register it before anything
+    /// that can count: prometheus-net only sees measurements made after its first collection.
+    /// </summary>
+    public static IServiceCollection AddShopMetrics(this IServiceCollection services) =>
+        services.AddHostedService<MetricsWarmUp>().AddHostedService<WolverineFailureCounts>();
 
     /// <summary>Every series at zero, so that a dashboard's rate() has a series from the start.</summary>
     internal static void StartAtZero()
@@ -31,6 +44,9 @@ public static class ShopMetrics
         {
             EmailsSent.Add(0, new KeyValuePair<string, object?>("kind", kind));
         }
+
+        BackgroundJobFailures.Add(0, new KeyValuePair<string, object?>("message_type", "none"));
+        DeadLetters.Add(0, new KeyValuePair<string, object?>("message_type", "none"));
     }
 }
 
@@ -49,4 +65,60 @@ public sealed class MetricsWarmUp : IHostedService
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>
+/// Wolverine counts failed handler attempts and dead letters on its own meter
+/// ("wolverine-execution-failure", "wolverine-dead-letter-queue", tagged with the message type
+/// and more). This mirrors them into the shop's two counters under the names the API contract
+/// promises, keeping only the message type so the series stay few.
+/// </summary>
+public sealed class WolverineFailureCounts : IHostedService, IDisposable
+{
+    private const string MessageTypeTag = "message.type";
+    private readonly MeterListener _listener = new();
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name.StartsWith("Wolverine", StringComparison.Ordinal) && Target(instrument) is not null)
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Forward(instrument, value, tags));
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Forward(instrument, value, tags));
+        _listener.Start();
+        return Task.CompletedTask;
+    }
+
+    private static Counter<long>? Target(Instrument instrument) => instrument.Name switch
+    {
+        "wolverine-execution-failure" => ShopMetrics.BackgroundJobFailures,
+        "wolverine-dead-letter-queue" => ShopMetrics.DeadLetters,
+        _ => null,
+    };
+
+    private static void Forward(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        object? messageType = null;
+        foreach (var tag in tags)
+        {
+            if (tag.Key == MessageTypeTag)
+            {
+                messageType = tag.Value;
+            }
+        }
+
+        Target(instrument)?.Add(value, new KeyValuePair<string, object?>("message_type", messageType?.ToString() ?? "unknown"));
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _listener.Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _listener.Dispose();
 }
