@@ -22,22 +22,28 @@ public static class ApiProcess
         }
     }
 
-    /// <summary>Starts the API and waits for it to exit; a process still running after the timeout is killed and reported.</summary>
-    public static async Task<(int ExitCode, string Output)> RunExpectingExitAsync(IDictionary<string, string> environment, TimeSpan timeout)
+    /// <summary>How the tests run a built assembly: <c>dotnet x.dll</c>, output captured, these settings over the inherited environment.</summary>
+    public static ProcessStartInfo StartInfo(string assembly, string workingDirectory, IEnumerable<KeyValuePair<string, string>> environment)
     {
-        var start = new ProcessStartInfo("dotnet", [ApiAssembly])
+        var start = new ProcessStartInfo("dotnet", [assembly])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
+            WorkingDirectory = workingDirectory,
         };
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
         }
 
+        return start;
+    }
+
+    /// <summary>Starts the API and waits for it to exit; a process still running after the timeout is killed and reported.</summary>
+    public static async Task<(int ExitCode, string Output)> RunExpectingExitAsync(IDictionary<string, string> environment, TimeSpan timeout)
+    {
+        var start = StartInfo(ApiAssembly, Path.GetTempPath(), environment.Prepend(new KeyValuePair<string, string>("ASPNETCORE_URLS", "http://127.0.0.1:0")));
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the API process.");
         var output = new StringBuilder();
         var stdout = process.StandardOutput.ReadToEndAsync();

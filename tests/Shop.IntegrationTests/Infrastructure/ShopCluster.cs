@@ -120,18 +120,7 @@ public sealed class ShopCluster : IAsyncDisposable
 
     private Process Start(string name, string assembly, Dictionary<string, string> extra)
     {
-        var start = new ProcessStartInfo("dotnet", [assembly])
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _directory,
-        };
-        foreach (var (key, value) in _environment.Concat(extra))
-        {
-            start.Environment[key] = value;
-        }
-
+        var start = ApiProcess.StartInfo(assembly, _directory, _environment.Concat(extra));
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {name}.");
         var log = new StreamWriter(Path.Combine(_directory, $"{name}-{process.Id}.log")) { AutoFlush = true };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
