@@ -196,10 +196,7 @@ public abstract class PaymentTests(ShopFactory shop)
         var paymentId = await shop.InsertPendingPaymentAsync(orderId, customer.Id, SandboxProvider.Visa);
         await Expect.Status(await customer.Client.PostAsync($"/api/v1/orders/{orderId}/cancel", null), HttpStatusCode.OK);
 
-        await using (var scope = shop.Services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync(new ProcessPayment(paymentId));
-        }
+        await InvokeAsync(new ProcessPayment(paymentId));
 
         var payment = await Expect.Json(await customer.Client.GetAsync($"/api/v1/payments/{paymentId}"));
         Assert.Equal("failed", payment.GetProperty("status").GetString());
@@ -207,6 +204,92 @@ public abstract class PaymentTests(ShopFactory shop)
         await using var db = shop.OpenContext();
         Assert.False(await db.SandboxLedger.AnyAsync(e => e.IdempotencyKey == paymentId.ToString("N")), "the card was charged for a cancelled order");
         Assert.Equal(0, (await admin.InventoryAsync(product)).GetProperty("reserved").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_payment_charged_before_a_crash_is_refunded_not_failed_when_its_order_was_cancelled_meanwhile()
+    {
+        var (admin, customer, product, orderId) = await PendingOrderAsync(quantity: 2);
+        var paymentId = await shop.InsertPendingPaymentAsync(orderId, customer.Id, SandboxProvider.Visa);
+        // The first attempt charged the card, then its process died before recording the outcome.
+        await using (var scope = shop.Services.CreateAsyncScope())
+        {
+            await using var db = shop.OpenContext();
+            await db.Payments.Where(p => p.Id == paymentId).ExecuteUpdateAsync(u => u.SetProperty(p => p.Attempts, 1));
+            var payment = await db.Payments.SingleAsync(p => p.Id == paymentId);
+            var charged = await scope.ServiceProvider.GetRequiredService<IPaymentProvider>()
+                .ChargeAsync(new ChargeRequest(paymentId.ToString("N"), payment.AmountMinor, payment.Currency, SandboxProvider.Visa), CancellationToken.None);
+            Assert.True(charged.Succeeded);
+        }
+
+        await Expect.Status(await customer.Client.PostAsync($"/api/v1/orders/{orderId}/cancel", null), HttpStatusCode.OK);
+        await InvokeAsync(new ProcessPayment(paymentId));
+
+        // The money taken is given back; the card was charged once.
+        var refunded = await customer.SettledAsync(paymentId, until: "refunded");
+        Assert.Equal(refunded.GetProperty("amount").GetDecimal(), refunded.GetProperty("refundedAmount").GetDecimal());
+        Assert.Equal(1, await LedgerCountAsync(paymentId, "succeeded"));
+        Assert.Equal("cancelled", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}"))).GetProperty("status").GetString());
+        Assert.Equal(0, (await admin.InventoryAsync(product)).GetProperty("reserved").GetInt32());
+    }
+
+    [Fact]
+    public async Task Marking_a_paid_order_refunded_refunds_its_payment()
+    {
+        var (admin, customer, _, orderId) = await PendingOrderAsync(quantity: 1);
+        var paymentId = (await Expect.Json(await customer.PayAsync(orderId, SandboxProvider.Visa), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
+        await customer.OrderWhenAsync(orderId, "paid");
+
+        await admin.MoveAsync(orderId, "refunded");
+
+        var refunded = await customer.SettledAsync(paymentId, until: "refunded");
+        Assert.Equal(refunded.GetProperty("amount").GetDecimal(), refunded.GetProperty("refundedAmount").GetDecimal());
+        Assert.Equal("refunded", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}"))).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_refund_whose_message_was_lost_is_driven_to_an_outcome_by_the_redrive_job()
+    {
+        var (_, customer, _, orderId) = await PendingOrderAsync(quantity: 1);
+        var paymentId = (await Expect.Json(await customer.PayAsync(orderId, SandboxProvider.Visa), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
+        await customer.SettledAsync(paymentId);
+        // A refund recorded ten minutes ago whose ProcessRefund message never arrived.
+        await using (var db = shop.OpenContext())
+        {
+            var longAgo = DateTime.UtcNow.AddMinutes(-10);
+            var payment = await db.Payments.SingleAsync(p => p.Id == paymentId);
+            db.PaymentRefunds.Add(new PaymentRefund { PaymentId = paymentId, AmountMinor = payment.AmountMinor, Reason = "Lost message.", CreatedAt = longAgo, UpdatedAt = longAgo });
+            await db.SaveChangesAsync();
+        }
+
+        await InvokeAsync(new Core.Jobs.RedriveStuckPayments(DateTimeOffset.UtcNow));
+
+        await customer.SettledAsync(paymentId, until: "refunded");
+        await customer.OrderWhenAsync(orderId, "refunded");
+    }
+
+    [Fact]
+    public async Task An_order_paid_after_it_was_found_due_is_not_expired()
+    {
+        var (_, customer, _, orderId) = await PendingOrderAsync(quantity: 1);
+        var paymentId = (await Expect.Json(await customer.PayAsync(orderId, SandboxProvider.Visa), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
+        await customer.SettledAsync(paymentId);
+        await customer.OrderWhenAsync(orderId, "paid");
+
+        // The expiry job picked the order while it was unpaid, and reaches it now.
+        await using (var scope = shop.Services.CreateAsyncScope())
+        {
+            Assert.False(await scope.ServiceProvider.GetRequiredService<Core.Orders.OrderService>().ExpireAsync(orderId, TimeSpan.FromMinutes(30), CancellationToken.None));
+        }
+
+        Assert.Equal("paid", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}"))).GetProperty("status").GetString());
+        Assert.Equal("succeeded", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/payments/{paymentId}"))).GetProperty("status").GetString());
+    }
+
+    private async Task InvokeAsync(object message)
+    {
+        await using var scope = shop.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync(message);
     }
 
     [Fact]
@@ -223,6 +306,11 @@ public abstract class PaymentTests(ShopFactory shop)
         await Expect.ValidationError(await client.SendAsync(PaymentApi.Webhook(body, tamper: b => PaymentApi.Utf8(System.Text.Encoding.UTF8.GetString(b).Replace("ch_external_1", "ch_forged", StringComparison.Ordinal)))), "Shop-Signature");
         await Expect.ValidationError(await client.SendAsync(PaymentApi.Webhook(body, at: DateTimeOffset.UtcNow.AddMinutes(-6))), "Shop-Signature");
         await Expect.ValidationError(await client.SendAsync(PaymentApi.Webhook(body, secret: "whsec_wrong")), "Shop-Signature");
+        // A timestamp past the year 9999 is refused like any other, not a 500.
+        var farFuture = PaymentApi.Webhook(body);
+        farFuture.Headers.Remove("Shop-Signature");
+        farFuture.Headers.TryAddWithoutValidation("Shop-Signature", "t=999999999999,v1=00");
+        await Expect.ValidationError(await client.SendAsync(farFuture), "Shop-Signature");
         var unsigned = PaymentApi.Webhook(body);
         unsigned.Headers.Remove("Shop-Signature");
         await Expect.ValidationError(await client.SendAsync(unsigned), "Shop-Signature");

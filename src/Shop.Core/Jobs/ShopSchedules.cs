@@ -86,12 +86,13 @@ public static partial class CancelUnpaidOrdersHandler
         {
             try
             {
-                await orders.ExpireAsync(id, options.Value.PaymentTimeout, cancellationToken);
-                cancelled++;
+                cancelled += await orders.ExpireAsync(id, options.Value.PaymentTimeout, cancellationToken) ? 1 : 0;
             }
             catch (Common.ConflictException)
             {
-                // Paid or cancelled at the same moment: nothing to expire.
+                // Paid or cancelled at the same moment: nothing to expire. Forget the failed change,
+                // or every later order of this run would try to save it again.
+                db.ChangeTracker.Clear();
             }
         }
 
@@ -115,7 +116,7 @@ public static class RedriveStuckPaymentsHandler
     /// </summary>
     public static readonly TimeSpan StuckAfter = TimeSpan.FromMinutes(1);
 
-    /// <summary>Payments pending for a while (their message dead-lettered or lost with a node) are sent for processing again; processing is idempotent.</summary>
+    /// <summary>Payments and refunds pending for a while (their message dead-lettered or lost with a node) are sent for processing again; processing is idempotent.</summary>
     public static async Task Handle(RedriveStuckPayments job, ShopDbContext db, IMessageBus bus, TimeProvider clock,
         ILogger<RedriveStuckPayments> logger, CancellationToken cancellationToken)
     {
@@ -134,7 +135,18 @@ public static class RedriveStuckPaymentsHandler
             await bus.PublishAsync(new ProcessPayment(id));
         }
 
-        await run.FinishAsync(db, stuck.Count, clock, cancellationToken);
+        // Refunds too: one whose message was dead-lettered would otherwise stay pending, and count
+        // against the payment, for ever.
+        var stuckRefunds = await db.PaymentRefunds.AsNoTracking()
+            .Where(r => r.Status == RefundStatuses.Pending && r.UpdatedAt < cutoff)
+            .OrderBy(r => r.UpdatedAt).Select(r => r.Id).Take(100)
+            .ToListAsync(cancellationToken);
+        foreach (var id in stuckRefunds)
+        {
+            await bus.PublishAsync(new ProcessRefund(id));
+        }
+
+        await run.FinishAsync(db, stuck.Count + stuckRefunds.Count, clock, cancellationToken);
     }
 }
 

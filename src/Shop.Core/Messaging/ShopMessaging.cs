@@ -45,6 +45,7 @@ public static class ShopMessaging
         [typeof(Events.OrderPaid)] = "shop.orders.paid",
         [typeof(Events.OrderShipped)] = "shop.orders.shipped",
         [typeof(Events.OrderCancelled)] = "shop.orders.cancelled",
+        [typeof(Events.OrderRefunded)] = "shop.orders.refunded",
         [typeof(Events.InventoryLowStock)] = "shop.inventory.low-stock",
     };
 
@@ -145,6 +146,11 @@ public static class ShopMessaging
         opts.OnException<PaymentProviderUnavailableException>()
             .RetryWithCooldown(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2))
             .Then.ScheduleRetry(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15))
+            .Then.MoveToErrorQueue();
+        // Two changes to one order at the same moment (its optimistic version): the retry reads
+        // the order again and decides with what the other change committed.
+        opts.OnException<Common.ConflictException>(e => e.ProblemType == "concurrent-change")
+            .RetryWithCooldown(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1))
             .Then.MoveToErrorQueue();
         opts.OnException<DbUpdateException>()
             .RetryWithCooldown(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2))

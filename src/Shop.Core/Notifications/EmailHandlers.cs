@@ -29,14 +29,18 @@ public sealed class Mailer(ShopDbContext db, IEmailSender sender, TimeProvider c
         }
 
         await sender.SendAsync(message, cancellationToken);
-        db.SentEmails.Add(new SentEmail { Key = recordKey, Recipient = message.To, SentAt = clock.GetUtcNow().UtcDateTime });
+        var record = new SentEmail { Key = recordKey, Recipient = message.To, SentAt = clock.GetUtcNow().UtcDateTime };
+        db.SentEmails.Add(record);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
-            // A concurrent delivery of the same event sent it too; nothing more to record.
+            // A concurrent delivery of the same event sent it too; nothing more to record. Forget
+            // the record, or the next email of this handler (low stock goes to every admin) would
+            // try to save it again and lose its own.
+            db.Entry(record).State = EntityState.Detached;
         }
 
         ShopMetrics.EmailsSent.Add(1, new KeyValuePair<string, object?>("kind", kind));

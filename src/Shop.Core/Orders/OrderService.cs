@@ -211,10 +211,18 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
     }
 
     /// <summary>The scheduler cancels an order whose payment did not arrive in time.</summary>
-    public async Task ExpireAsync(Guid orderId, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <returns>False when the order was paid, cancelled or given a payment since it was found due.</returns>
+    public async Task<bool> ExpireAsync(Guid orderId, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var order = await FindVisibleAsync(orderId, Guid.Empty, isAdmin: true, tracked: true, cancellationToken);
+        if (order.Status != OrderStatus.PendingPayment
+            || await db.Payments.AnyAsync(p => p.OrderId == orderId && p.Status == Payments.PaymentStatuses.Pending, cancellationToken))
+        {
+            return false;
+        }
+
         await MoveAsync(order, OrderStatus.Cancelled, Actor.System, $"Payment not received within {timeout}.", cancellationToken);
+        return true;
     }
 
     /// <summary>An admin moves an order along the state machine (shipping needs carrier and tracking number).</summary>

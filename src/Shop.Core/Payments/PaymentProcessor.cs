@@ -26,10 +26,11 @@ public sealed class PaymentProcessor(ShopDbContext db, IDbContextOutbox<ShopDbCo
             return; // decided already: this is a redelivery or a re-drive
         }
 
-        // An order cancelled while its payment waited is not charged at all (one cancelled during
-        // the charge is refunded when the outcome is recorded).
+        // An order cancelled while its payment waited is not charged at all. Once an attempt has
+        // started the card may have been charged, so the provider is asked again (the payment id
+        // makes that idempotent) and a charge that went through is refunded when it is recorded.
         var orderStatus = await db.Orders.Where(o => o.Id == payment.OrderId).Select(o => o.Status).SingleAsync(cancellationToken);
-        if (orderStatus != OrderStatus.PendingPayment)
+        if (orderStatus != OrderStatus.PendingPayment && payment.Attempts == 0)
         {
             await RecordFailedAsync(paymentId, OrderNotPayable, cancellationToken);
             return;
@@ -161,8 +162,11 @@ public sealed class PaymentProcessor(ShopDbContext db, IDbContextOutbox<ShopDbCo
         ShopMetrics.Payments.Add(1, new KeyValuePair<string, object?>("outcome", "refunded"));
     }
 
-    /// <summary>A paid order was cancelled: refund what is left of its payment (once, however often the event arrives).</summary>
-    public async Task RefundCancelledOrderAsync(Guid orderId, CancellationToken cancellationToken)
+    /// <summary>
+    /// A paid order was cancelled, or an admin marked it refunded: refund what is left of its
+    /// payment (once, however often the event arrives; nothing when it is refunded already).
+    /// </summary>
+    public async Task RefundRestOfOrderAsync(Guid orderId, string reason, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
@@ -174,7 +178,7 @@ public sealed class PaymentProcessor(ShopDbContext db, IDbContextOutbox<ShopDbCo
 
         try
         {
-            var refund = await PaymentService.RequestRefundAsync(db, paymentId.Value, null, "Order cancelled.", null, now, cancellationToken);
+            var refund = await PaymentService.RequestRefundAsync(db, paymentId.Value, null, reason, null, now, cancellationToken);
             await outbox.PublishAsync(new ProcessRefund(refund.Id));
             await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
         }
@@ -239,6 +243,16 @@ public static class OrderCancelledRefundHandler
 {
     public static Task Handle(OrderCancelled cancelled, PaymentProcessor processor, CancellationToken cancellationToken) =>
         cancelled.PreviousStatus == OrderStatus.Paid.Name()
-            ? processor.RefundCancelledOrderAsync(cancelled.Data.OrderId, cancellationToken)
+            ? processor.RefundRestOfOrderAsync(cancelled.Data.OrderId, "Order cancelled.", cancellationToken)
             : Task.CompletedTask;
+}
+
+/// <summary>
+/// An order that became refunded has its money returned: when an admin marks it refunded, the
+/// rest of its payment is refunded; when a full refund made it refunded, nothing is left to do.
+/// </summary>
+public static class OrderRefundedRefundHandler
+{
+    public static Task Handle(OrderRefunded refunded, PaymentProcessor processor, CancellationToken cancellationToken) =>
+        processor.RefundRestOfOrderAsync(refunded.Data.OrderId, "Order marked refunded.", cancellationToken);
 }

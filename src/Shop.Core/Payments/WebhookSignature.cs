@@ -47,7 +47,8 @@ public static class WebhookSignature
             return $"The {Header} header must be 't=<unix seconds>,v1=<hex signature>'.";
         }
 
-        if ((now - DateTimeOffset.FromUnixTimeSeconds(seconds)).Duration() > Tolerance)
+        // Compared in seconds: a timestamp beyond the year 9999 cannot even become a DateTimeOffset.
+        if (Math.Abs(now.ToUnixTimeSeconds() - seconds) > (long)Tolerance.TotalSeconds)
         {
             return "The signature timestamp is more than five minutes away from now.";
         }

@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] HandlerTypes()
         {
-            return new System.Type[] { typeof(Shop.Core.Jobs.CancelUnpaidOrdersHandler), typeof(Shop.Core.Jobs.PurgeExpiredRecordsHandler), typeof(Shop.Core.Jobs.RedriveStuckPaymentsHandler), typeof(Shop.Core.Notifications.LowStockEmailHandler), typeof(Shop.Core.Notifications.OrderConfirmationEmailHandler), typeof(Shop.Core.Notifications.ShippingNotificationEmailHandler), typeof(Shop.Core.Payments.OrderCancelledRefundHandler), typeof(Shop.Core.Payments.ProcessPaymentHandler), typeof(Shop.Core.Payments.ProcessRefundHandler) };
+            return new System.Type[] { typeof(Shop.Core.Jobs.CancelUnpaidOrdersHandler), typeof(Shop.Core.Jobs.PurgeExpiredRecordsHandler), typeof(Shop.Core.Jobs.RedriveStuckPaymentsHandler), typeof(Shop.Core.Notifications.LowStockEmailHandler), typeof(Shop.Core.Notifications.OrderConfirmationEmailHandler), typeof(Shop.Core.Notifications.ShippingNotificationEmailHandler), typeof(Shop.Core.Payments.OrderCancelledRefundHandler), typeof(Shop.Core.Payments.OrderRefundedRefundHandler), typeof(Shop.Core.Payments.ProcessPaymentHandler), typeof(Shop.Core.Payments.ProcessRefundHandler) };
         }
 
         public override System.Type[] MessageTypes()
@@ -32,6 +32,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.InventoryLowStockHandler1734517972))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.OrderCancelledHandler1876259881))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.OrderPaidHandler588128558))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.OrderRefundedHandler949735055))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.OrderShippedHandler1826624993))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.ProcessPaymentHandler390242633))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.ProcessRefundHandler1928373561))]
@@ -44,11 +45,13 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Notifications.OrderConfirmationEmailHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Notifications.ShippingNotificationEmailHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Payments.OrderCancelledRefundHandler))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Payments.OrderRefundedRefundHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Payments.ProcessPaymentHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Payments.ProcessRefundHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Events.InventoryLowStock))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Events.OrderCancelled))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Events.OrderPaid))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Events.OrderRefunded))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Events.OrderShipped))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Jobs.CancelUnpaidOrders))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Jobs.PurgeExpiredRecords))]
