@@ -173,6 +173,30 @@ public abstract class PaymentTests(ShopFactory shop)
     }
 
     [Fact]
+    public async Task A_refund_retried_with_its_idempotency_key_is_made_once()
+    {
+        var (admin, customer, _, orderId) = await PendingOrderAsync(quantity: 2, price: 25m);
+        var paymentId = (await Expect.Json(await customer.PayAsync(orderId, SandboxProvider.Visa), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
+        await customer.SettledAsync(paymentId);
+        HttpRequestMessage Refund(object body, string key)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/payments/{paymentId}/refunds") { Content = JsonContent.Create(body) };
+            request.Headers.Add("Idempotency-Key", key);
+            return request;
+        }
+
+        var first = await Expect.Json(await admin.Client.SendAsync(Refund(new { amount = 10m }, "refund-1")), HttpStatusCode.Accepted);
+        var retried = await admin.Client.SendAsync(Refund(new { amount = 10m }, "refund-1"));
+        Assert.Equal(first.GetProperty("id").GetGuid(), (await Expect.Json(retried, HttpStatusCode.Accepted)).GetProperty("id").GetGuid());
+        Assert.Equal("true", retried.Headers.GetValues("Idempotent-Replayed").Single());
+        await Expect.Problem(await admin.Client.SendAsync(Refund(new { amount = 15m }, "refund-1")), HttpStatusCode.UnprocessableEntity);
+        await Expect.Status(await admin.Client.SendAsync(Refund(new { amount = 15m }, "refund-2")), HttpStatusCode.Accepted);
+
+        await using var db = shop.OpenContext();
+        Assert.Equal([1000L, 1500L], (await db.PaymentRefunds.Where(r => r.PaymentId == paymentId).Select(r => r.AmountMinor).ToListAsync()).Order());
+    }
+
+    [Fact]
     public async Task Cancelling_a_paid_order_refunds_it_in_the_background()
     {
         var (admin, customer, product, orderId) = await PendingOrderAsync(quantity: 3);

@@ -63,10 +63,34 @@ public static class PaymentEndpoints
     private static async Task<Ok<IReadOnlyList<PaymentResponse>>> ListOrderPayments(Guid id, ClaimsPrincipal user, PaymentService payments, CancellationToken cancellationToken) =>
         TypedResults.Ok(await payments.ListForOrderAsync(id, user.UserId(), user.IsInRole(Roles.Admin), cancellationToken));
 
-    private static async Task<Accepted<RefundResponse>> RefundPayment(Guid id, RefundPaymentRequest? request, ClaimsPrincipal admin, PaymentService payments, CancellationToken cancellationToken)
+    /// <summary>An Idempotency-Key is optional here: with one, a retried request answers from the first instead of refunding twice.</summary>
+    private static async Task<Results<Accepted<RefundResponse>, ContentHttpResult>> RefundPayment(
+        Guid id, RefundPaymentRequest? request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        ClaimsPrincipal admin, PaymentService payments, IdempotencyService idempotency, HttpContext http, CancellationToken cancellationToken)
     {
-        var refund = await payments.RefundAsync(id, admin.UserId(), request ?? new RefundPaymentRequest(null, null), cancellationToken);
-        return TypedResults.Accepted(PaymentService.Location(id), refund);
+        request ??= new RefundPaymentRequest(null, null);
+        if (idempotencyKey is null)
+        {
+            return TypedResults.Accepted(PaymentService.Location(id), await payments.RefundAsync(id, admin.UserId(), request, null, cancellationToken));
+        }
+
+        // The payment is part of what the key stands for: the same key on another payment is another request (422).
+        var start = await Idempotency.BeginAsync(idempotency, admin.UserId(), PaymentService.RefundOperation, idempotencyKey,
+            new { paymentId = id, request.Amount, request.Reason }, cancellationToken);
+        if (start.Replay is { } replay)
+        {
+            return Idempotency.Replay(http, replay);
+        }
+
+        try
+        {
+            return TypedResults.Accepted(PaymentService.Location(id), await payments.RefundAsync(id, admin.UserId(), request, start.Ticket, cancellationToken));
+        }
+        catch
+        {
+            await idempotency.AbandonAsync(start.Ticket!.Value);
+            throw;
+        }
     }
 
     private static async Task<Ok<WebhookReceipt>> ReceiveWebhook(

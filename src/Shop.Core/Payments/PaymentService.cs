@@ -21,6 +21,7 @@ public sealed class PaymentService(
     ShopDbContext db, IDbContextOutbox<ShopDbContext> outbox, IdempotencyService idempotency, IOptions<PaymentOptions> options, TimeProvider clock)
 {
     public const string CreateOperation = "POST /payments";
+    public const string RefundOperation = "POST /payments/{id}/refunds";
 
     public async Task<PaymentResponse> CreateAsync(Guid userId, CreatePaymentRequest request, Guid ticket, CancellationToken cancellationToken)
     {
@@ -90,14 +91,20 @@ public sealed class PaymentService(
     /// An admin refunds a succeeded payment, fully by default. The refund is recorded at once and
     /// sent to the provider in the background; amounts already refunded or being refunded count.
     /// </summary>
-    public async Task<RefundResponse> RefundAsync(Guid paymentId, Guid adminId, RefundPaymentRequest request, CancellationToken cancellationToken)
+    public async Task<RefundResponse> RefundAsync(Guid paymentId, Guid adminId, RefundPaymentRequest request, Guid? idempotencyTicket, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var refund = await RequestRefundAsync(db, paymentId, request.Amount is { } amount ? Money.ToMinor(amount) : null, request.Reason, adminId,
             clock.GetUtcNow().UtcDateTime, cancellationToken);
+        var response = refund.ToResponse();
+        if (idempotencyTicket is { } ticket)
+        {
+            await idempotency.CompleteAsync(ticket, 202, response, Location(paymentId), cancellationToken);
+        }
+
         await outbox.PublishAsync(new ProcessRefund(refund.Id));
         await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
-        return refund.ToResponse();
+        return response;
     }
 
     /// <summary>
