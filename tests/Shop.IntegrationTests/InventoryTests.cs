@@ -35,6 +35,9 @@ public abstract class InventoryTests(ShopFactory shop)
         var adjustment = await Expect.Json(await admin.Client.PostAsJsonAsync($"/api/v1/products/{id}/inventory/adjustments", new { delta = -3, reason = "damaged in transit" }), HttpStatusCode.Created);
         Assert.Equal(-3, adjustment.GetProperty("delta").GetInt32());
         Assert.Equal(7, adjustment.GetProperty("onHandAfter").GetInt32());
+        // With the stock it left, in the fields GET .../inventory uses.
+        Assert.Equal((7, 0, 7), (adjustment.GetProperty("onHand").GetInt32(), adjustment.GetProperty("reserved").GetInt32(), adjustment.GetProperty("available").GetInt32()));
+        Assert.True(adjustment.TryGetProperty("lowStockThreshold", out _));
         Assert.Equal(adminId, adjustment.GetProperty("actorUserId").GetGuid());
         Assert.Equal("damaged in transit", adjustment.GetProperty("reason").GetString());
         Assert.Equal(7, (await admin.InventoryAsync(id)).GetProperty("onHand").GetInt32());

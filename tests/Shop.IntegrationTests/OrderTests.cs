@@ -47,7 +47,7 @@ public abstract class OrderTests(ShopFactory shop)
     }
 
     [Fact]
-    public async Task An_order_can_ship_to_a_saved_address_but_not_to_someone_elses()
+    public async Task An_order_can_ship_to_a_saved_address_but_not_to_someone_elses_and_a_null_line_is_400()
     {
         var admin = await shop.AdminAsync();
         var customer = await shop.NewUserAsync();
@@ -59,8 +59,10 @@ public abstract class OrderTests(ShopFactory shop)
         var order = await Expect.Json(await customer.PlaceAsync(new { items = new[] { new { productId = product, quantity = 1 } }, shippingAddressId = mine }), HttpStatusCode.Created);
         Assert.Equal("Ada Lovelace", order.GetProperty("shippingAddress").GetProperty("fullName").GetString());
 
-        await Expect.ValidationError(await customer.PlaceAsync(new { items = new[] { new { productId = product, quantity = 1 } }, shippingAddressId = theirs }), "shippingAddressId");
-        await Expect.ValidationError(await customer.PlaceAsync(new { items = new[] { new { productId = product, quantity = 1 } }, shippingAddressId = Guid.NewGuid() }), "shippingAddressId");
+        // Another customer's address is 404, like an address that does not exist (API.md: never reveal it exists).
+        await Expect.Problem(await customer.PlaceAsync(new { items = new[] { new { productId = product, quantity = 1 } }, shippingAddressId = theirs }), HttpStatusCode.NotFound);
+        await Expect.Problem(await customer.PlaceAsync(new { items = new[] { new { productId = product, quantity = 1 } }, shippingAddressId = Guid.NewGuid() }), HttpStatusCode.NotFound);
+        await Expect.ValidationError(await customer.PlaceAsync(new { items = new object?[] { null }, shippingAddress = OrderApi.Address }), "items[0]");
         await Expect.ValidationError(await customer.PlaceAsync(new { items = new[] { new { productId = product, quantity = 1 } } }), "shippingAddress");
         await Expect.ValidationError(await customer.PlaceAsync(new { items = new[] { new { productId = product, quantity = 1 } }, shippingAddress = OrderApi.Address, shippingAddressId = mine }), "shippingAddress");
         await Expect.ValidationError(await customer.PlaceAsync(new { items = new[] { new { productId = product, quantity = 1 } }, shippingAddress = new { fullName = "X", line1 = "Y", city = "Z", postalCode = "1", country = "ZZ" } }), "shippingAddress.country");

@@ -58,7 +58,8 @@ public abstract class PaymentTests(ShopFactory shop)
         Assert.Contains(number, email.HtmlBody, StringComparison.Ordinal);
 
         var list = await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}/payments"));
-        Assert.Equal(paymentId, Assert.Single(list.EnumerateArray()).GetProperty("id").GetGuid());
+        Assert.Equal(paymentId, Assert.Single(list.GetProperty("items").EnumerateArray()).GetProperty("id").GetGuid());
+        Assert.Equal(1, list.GetProperty("totalCount").GetInt32());
         Assert.Equal(1, await LedgerCountAsync(paymentId, "succeeded"));
     }
 
@@ -110,7 +111,7 @@ public abstract class PaymentTests(ShopFactory shop)
         await Expect.Problem(await customer.PayAsync(orderId, SandboxProvider.Declined, key), HttpStatusCode.UnprocessableEntity);
 
         await customer.SettledAsync(first.GetProperty("id").GetGuid());
-        Assert.Single((await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}/payments"))).EnumerateArray());
+        Assert.Single((await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}/payments"))).GetProperty("items").EnumerateArray());
     }
 
     [Fact]

@@ -49,6 +49,20 @@ public abstract class ProductTests(ShopFactory shop)
         Assert.NotEqual(a.GetProperty("slug").GetString(), b.GetProperty("slug").GetString());
     }
 
+    [Fact]
+    public async Task A_product_sent_without_a_currency_gets_the_shops_and_keeps_its_own_when_replaced()
+    {
+        var admin = await shop.AdminAsync();
+        var sku = $"CUR-{Guid.NewGuid():N}"[..16];
+        var created = await Expect.Json(await admin.Client.PostAsJsonAsync("/api/v1/products", new { sku, name = "No currency", price = 5m }), HttpStatusCode.Created);
+        Assert.Equal("USD", created.GetProperty("currency").GetString());
+
+        var euro = await admin.CreateProductAsync(CatalogApi.ProductBody(currency: "EUR"));
+        var id = euro.GetProperty("id").GetGuid();
+        var replaced = await Expect.Json(await admin.Client.PutAsJsonAsync($"/api/v1/products/{id}", new { sku = euro.GetProperty("sku").GetString(), name = "Renamed", price = 7m }));
+        Assert.Equal("EUR", replaced.GetProperty("currency").GetString());
+    }
+
     public static TheoryData<string, string> BadProducts => new()
     {
         { "{\"sku\":\"A-1\",\"name\":\"X\",\"price\":0,\"currency\":\"USD\"}", "price" },
@@ -56,7 +70,6 @@ public abstract class ProductTests(ShopFactory shop)
         { "{\"sku\":\"A-1\",\"name\":\"X\",\"price\":1.999,\"currency\":\"USD\"}", "price" },
         { "{\"sku\":\"A-1\",\"name\":\"X\",\"price\":5,\"currency\":\"US\"}", "currency" },
         { "{\"sku\":\"A-1\",\"name\":\"X\",\"price\":5,\"currency\":\"XYZ\"}", "currency" },
-        { "{\"sku\":\"A-1\",\"name\":\"X\",\"price\":5}", "currency" },
         { "{\"sku\":\"bad sku!\",\"name\":\"X\",\"price\":5,\"currency\":\"USD\"}", "sku" },
         { "{\"sku\":\"A-1\",\"name\":\"\",\"price\":5,\"currency\":\"USD\"}", "name" },
         { "{\"sku\":\"A-1\",\"name\":\"X\",\"price\":5,\"currency\":\"USD\",\"slug\":\"Bad Slug\"}", "slug" },

@@ -64,8 +64,11 @@ public abstract class UserTests(ShopFactory shop)
             Assert.True(address.TryGetProperty(field, out _), field);
         }
 
+        // A list like every other: the paging envelope.
         var list = await Expect.Json(await user.Client.GetAsync("/api/v1/users/me/addresses"));
-        Assert.Equal(id, Assert.Single(list.EnumerateArray()).GetProperty("id").GetGuid());
+        Assert.Equal(id, Assert.Single(list.GetProperty("items").EnumerateArray()).GetProperty("id").GetGuid());
+        Assert.Equal((1, 20, 1, 1), (list.GetProperty("page").GetInt32(), list.GetProperty("pageSize").GetInt32(), list.GetProperty("totalCount").GetInt32(), list.GetProperty("totalPages").GetInt32()));
+        await Expect.ValidationError(await user.Client.GetAsync("/api/v1/users/me/addresses?pageSize=101"), "pageSize");
 
         var replaced = await Expect.Json(await user.Client.PutAsJsonAsync($"/api/v1/users/me/addresses/{id}", Address(country: "FR", line1: "1 Rue de Rivoli")));
         Assert.Equal("1 Rue de Rivoli", replaced.GetProperty("line1").GetString());
@@ -73,7 +76,7 @@ public abstract class UserTests(ShopFactory shop)
 
         await Expect.Status(await user.Client.DeleteAsync($"/api/v1/users/me/addresses/{id}"), HttpStatusCode.NoContent);
         await Expect.Problem(await user.Client.GetAsync($"/api/v1/users/me/addresses/{id}"), HttpStatusCode.NotFound);
-        Assert.Empty((await Expect.Json(await user.Client.GetAsync("/api/v1/users/me/addresses"))).EnumerateArray());
+        Assert.Empty((await Expect.Json(await user.Client.GetAsync("/api/v1/users/me/addresses"))).GetProperty("items").EnumerateArray());
     }
 
     [Theory]
@@ -84,7 +87,7 @@ public abstract class UserTests(ShopFactory shop)
     {
         var user = await shop.NewUserAsync();
         await Expect.ValidationError(await user.Client.PostAsJsonAsync("/api/v1/users/me/addresses", Address(country)), field);
-        Assert.Empty((await Expect.Json(await user.Client.GetAsync("/api/v1/users/me/addresses"))).EnumerateArray());
+        Assert.Empty((await Expect.Json(await user.Client.GetAsync("/api/v1/users/me/addresses"))).GetProperty("items").EnumerateArray());
     }
 
     [Fact]
@@ -107,7 +110,7 @@ public abstract class UserTests(ShopFactory shop)
         await Expect.Problem(await other.Client.GetAsync($"/api/v1/users/me/addresses/{id}"), HttpStatusCode.NotFound);
         await Expect.Problem(await other.Client.PutAsJsonAsync($"/api/v1/users/me/addresses/{id}", Address(line1: "Stolen 1")), HttpStatusCode.NotFound);
         await Expect.Problem(await other.Client.DeleteAsync($"/api/v1/users/me/addresses/{id}"), HttpStatusCode.NotFound);
-        Assert.Empty((await Expect.Json(await other.Client.GetAsync("/api/v1/users/me/addresses"))).EnumerateArray());
+        Assert.Empty((await Expect.Json(await other.Client.GetAsync("/api/v1/users/me/addresses"))).GetProperty("items").EnumerateArray());
 
         var mine = await Expect.Json(await owner.Client.GetAsync($"/api/v1/users/me/addresses/{id}"));
         Assert.Equal("Hauptstrasse 1", mine.GetProperty("line1").GetString());

@@ -98,7 +98,7 @@ public static class CatalogEndpoints
     private static async Task<Ok<InventoryResponse>> SetInventory(Guid id, SetInventoryRequest request, ClaimsPrincipal admin, InventoryService inventory, CancellationToken cancellationToken) =>
         TypedResults.Ok(await inventory.SetAsync(id, request, admin.UserId(), cancellationToken));
 
-    private static async Task<Created<InventoryAdjustmentResponse>> AdjustInventory(Guid id, AdjustInventoryRequest request, ClaimsPrincipal admin, InventoryService inventory, CancellationToken cancellationToken)
+    private static async Task<Created<InventoryAdjustedResponse>> AdjustInventory(Guid id, AdjustInventoryRequest request, ClaimsPrincipal admin, InventoryService inventory, CancellationToken cancellationToken)
     {
         var adjustment = await inventory.AdjustAsync(id, request, admin.UserId(), cancellationToken);
         return TypedResults.Created($"/api/v1/products/{id}/inventory/adjustments", adjustment);

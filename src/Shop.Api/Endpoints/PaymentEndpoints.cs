@@ -24,8 +24,8 @@ public static class PaymentEndpoints
         payments.MapPost("/webhooks/{provider}", ReceiveWebhook).AllowAnonymous()
             .WithSummary("Provider events, signed with Shop-Signature (HMAC-SHA256, 5-minute tolerance); each event id is applied once.");
 
-        api.MapGet("/orders/{id:guid}/payments", ListOrderPayments).RequireAuthorization().WithTags("Payments")
-            .WithSummary("The payments of one order.");
+        api.MapGet("/orders/{id:guid}/payments", ListOrderPayments).RequireAuthorization().WithTags("Payments").WithRequestValidation()
+            .WithSummary("The payments of one order, oldest first (paged like every list).");
         return api;
     }
 
@@ -60,8 +60,9 @@ public static class PaymentEndpoints
     private static async Task<Ok<PaymentResponse>> GetPayment(Guid id, ClaimsPrincipal user, PaymentService payments, CancellationToken cancellationToken) =>
         TypedResults.Ok(await payments.GetAsync(id, user.UserId(), user.IsInRole(Roles.Admin), cancellationToken));
 
-    private static async Task<Ok<IReadOnlyList<PaymentResponse>>> ListOrderPayments(Guid id, ClaimsPrincipal user, PaymentService payments, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await payments.ListForOrderAsync(id, user.UserId(), user.IsInRole(Roles.Admin), cancellationToken));
+    private static async Task<Ok<PagedResult<PaymentResponse>>> ListOrderPayments(
+        Guid id, [AsParameters] PageQuery paging, ClaimsPrincipal user, PaymentService payments, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await payments.ListForOrderAsync(id, user.UserId(), user.IsInRole(Roles.Admin), paging, cancellationToken));
 
     /// <summary>An Idempotency-Key is optional here: with one, a retried request answers from the first instead of refunding twice.</summary>
     private static async Task<Results<Accepted<RefundResponse>, ContentHttpResult>> RefundPayment(
@@ -105,7 +106,8 @@ public static class PaymentEndpoints
         var secret = options.Value.WebhookSecret;
         if (string.IsNullOrEmpty(secret))
         {
-            throw new NotFoundException("Webhooks are not enabled: Payments:WebhookSecret is not set.");
+            // Nothing can carry a valid signature until a secret is set: every request is a bad signature.
+            throw new RequestValidationException(WebhookSignature.Header, "The signature cannot be verified: Payments:WebhookSecret is not set on this server.");
         }
 
         using var buffer = new MemoryStream();

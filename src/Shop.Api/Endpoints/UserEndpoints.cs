@@ -39,8 +39,8 @@ public static class UserEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<IReadOnlyList<AddressResponse>>> ListAddresses(ClaimsPrincipal user, AddressService addresses, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await addresses.ListAsync(user.UserId(), cancellationToken));
+    private static async Task<Ok<PagedResult<AddressResponse>>> ListAddresses([AsParameters] PageQuery paging, ClaimsPrincipal user, AddressService addresses, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await addresses.ListAsync(user.UserId(), paging, cancellationToken));
 
     private static async Task<Ok<AddressResponse>> GetAddress(Guid id, ClaimsPrincipal user, AddressService addresses, CancellationToken cancellationToken) =>
         TypedResults.Ok(await addresses.GetAsync(user.UserId(), id, cancellationToken));

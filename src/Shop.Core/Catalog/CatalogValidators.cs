@@ -25,7 +25,8 @@ public sealed partial class ProductRequestValidator : AbstractValidator<ProductR
         RuleFor(x => x.Name).RequiredText(CatalogLimits.ProductName);
         RuleFor(x => x.Description).OptionalText(CatalogLimits.Description);
         RuleFor(x => x.Price).Price().GreaterThan(0);
-        RuleFor(x => x.Currency).NotEmpty().Must(CurrencyCodes.IsValid).WithMessage("'{PropertyName}' must be an ISO 4217 currency code such as 'USD'.");
+        RuleFor(x => x.Currency).Must(CurrencyCodes.IsValid).When(x => x.Currency is not null)
+            .WithMessage("'{PropertyName}' must be an ISO 4217 currency code such as 'USD'; leave it out for the shop's Catalog:DefaultCurrency.");
         RuleFor(x => x.ImageUrls).Must(u => u is null || u.Count <= CatalogLimits.ImageUrls)
             .WithMessage($"At most {CatalogLimits.ImageUrls} image URLs.");
         RuleForEach(x => x.ImageUrls).Must(IsHttpUrl)

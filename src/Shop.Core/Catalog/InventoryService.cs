@@ -52,7 +52,7 @@ public sealed class InventoryService(ShopDbContext db, IDbContextOutbox<ShopDbCo
     }
 
     /// <summary>Adds <c>delta</c> to on-hand stock in one conditional statement; a result below what is reserved is a 409.</summary>
-    public async Task<InventoryAdjustmentResponse> AdjustAsync(Guid productId, AdjustInventoryRequest request, Guid actorId, CancellationToken cancellationToken)
+    public async Task<InventoryAdjustedResponse> AdjustAsync(Guid productId, AdjustInventoryRequest request, Guid actorId, CancellationToken cancellationToken)
     {
         var delta = request.Delta!.Value;
         var now = clock.GetUtcNow().UtcDateTime;
@@ -68,12 +68,13 @@ public sealed class InventoryService(ShopDbContext db, IDbContextOutbox<ShopDbCo
                 $"Adjusting by {delta} would leave {current.OnHand + (long)delta} on hand with {current.Reserved} reserved.", "insufficient-stock");
         }
 
-        // Still inside our transaction, the row holds our write: this is the value we produced.
-        var onHandAfter = await Rows(productId).Select(i => i.OnHand).SingleAsync(cancellationToken);
-        var adjustment = Record(productId, delta, onHandAfter, request.Reason.Trim(), actorId, now);
+        // Still inside our transaction, the row holds our write: these are the values we produced.
+        var after = await Rows(productId).Select(i => new { i.OnHand, i.Reserved, i.LowStockThreshold }).SingleAsync(cancellationToken);
+        var adjustment = Record(productId, delta, after.OnHand, request.Reason.Trim(), actorId, now);
         await LowStock.PublishIfCrossedAsync(db, outbox, productId, -delta, now, cancellationToken);
         await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
-        return adjustment.ToResponse();
+        return new InventoryAdjustedResponse(adjustment.Id, productId, delta, after.OnHand, adjustment.Reason, adjustment.ActorUserId, adjustment.CreatedAt,
+            after.OnHand, after.Reserved, after.OnHand - after.Reserved, after.LowStockThreshold);
     }
 
     public async Task<PagedResult<InventoryAdjustmentResponse>> ListAdjustmentsAsync(Guid productId, PageQuery paging, CancellationToken cancellationToken)

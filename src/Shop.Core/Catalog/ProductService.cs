@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Shop.Core.Common;
 using Shop.Core.Data;
 using Shop.Core.Events;
@@ -7,7 +8,8 @@ using Wolverine.EntityFrameworkCore;
 namespace Shop.Core.Catalog;
 
 /// <summary>Products: browsing for everyone, editing for admins, with optimistic concurrency on updates.</summary>
-public sealed class ProductService(ShopDbContext db, IDbContextOutbox<ShopDbContext> outbox, CategoryService categories, TimeProvider clock)
+public sealed class ProductService(
+    ShopDbContext db, IDbContextOutbox<ShopDbContext> outbox, CategoryService categories, IOptions<CatalogOptions> options, TimeProvider clock)
 {
     public const int DefaultLowStockThreshold = 5;
 
@@ -172,11 +174,13 @@ public sealed class ProductService(ShopDbContext db, IDbContextOutbox<ShopDbCont
         await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
     }
 
-    private static void Apply(Product product, ProductRequest request, DateTime now)
+    private void Apply(Product product, ProductRequest request, DateTime now)
     {
         product.Description = string.IsNullOrWhiteSpace(request.Description) ? null : request.Description.Trim();
         product.PriceMinor = Money.ToMinor(request.Price);
-        product.Currency = request.Currency.Trim().ToUpperInvariant();
+        // Left out: the shop's default on creation, the product's own currency on replacement.
+        product.Currency = request.Currency?.Trim().ToUpperInvariant()
+            ?? (product.Currency is { Length: > 0 } current ? current : options.Value.DefaultCurrency.ToUpperInvariant());
         product.CategoryId = request.CategoryId;
         product.ImageUrls = request.ImageUrls ?? product.ImageUrls;
         product.IsActive = request.IsActive ?? product.IsActive;

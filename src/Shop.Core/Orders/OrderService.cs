@@ -99,10 +99,11 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
             return inline.ToShippingAddress();
         }
 
-        // Someone else's address and no address at all get the same answer.
+        // Someone else's address and no address at all get the same answer: 404, as for any other
+        // customer's resource (API.md), without revealing that it exists.
         var saved = await db.Addresses.AsNoTracking()
             .SingleOrDefaultAsync(a => a.Id == request.ShippingAddressId && a.UserId == userId, cancellationToken);
-        return saved?.ToShippingAddress() ?? throw new RequestValidationException("shippingAddressId", "You have no saved address with this id.");
+        return saved?.ToShippingAddress() ?? throw new NotFoundException("You have no saved address with this id (shippingAddressId).");
     }
 
     private async Task<Dictionary<Guid, Product>> LoadOrderableProductsAsync(

@@ -10,7 +10,7 @@ public sealed class PlaceOrderRequestValidator : AbstractValidator<PlaceOrderReq
     {
         RuleFor(x => x.Items).NotEmpty().Must(i => i is null || i.Count <= OrderLimits.MaxLines)
             .WithMessage($"An order has at most {OrderLimits.MaxLines} lines.");
-        RuleForEach(x => x.Items).ChildRules(item =>
+        RuleForEach(x => x.Items).NotNull().WithMessage("An order line cannot be null.").ChildRules(item =>
         {
             item.RuleFor(i => i.ProductId).NotEmpty();
             item.RuleFor(i => i.Quantity).InclusiveBetween(1, OrderLimits.MaxQuantity);

@@ -76,15 +76,18 @@ public sealed class PaymentService(
             : throw new NotFoundException("Payment not found.");
     }
 
-    public async Task<IReadOnlyList<PaymentResponse>> ListForOrderAsync(Guid orderId, Guid userId, bool isAdmin, CancellationToken cancellationToken)
+    /// <summary>Oldest first, in the list envelope every list uses.</summary>
+    public async Task<PagedResult<PaymentResponse>> ListForOrderAsync(Guid orderId, Guid userId, bool isAdmin, PageQuery paging, CancellationToken cancellationToken)
     {
         if (!await db.Orders.AnyAsync(o => o.Id == orderId && (isAdmin || o.UserId == userId), cancellationToken))
         {
             throw new NotFoundException("Order not found.");
         }
 
-        return (await db.Payments.AsNoTracking().Where(p => p.OrderId == orderId).OrderBy(p => p.CreatedAt).ToListAsync(cancellationToken))
-            .Select(p => p.ToResponse()).ToList();
+        var payments = db.Payments.AsNoTracking().Where(p => p.OrderId == orderId);
+        var total = await payments.CountAsync(cancellationToken);
+        var page = await payments.OrderBy(p => p.CreatedAt).ThenBy(p => p.Id).Skip(paging.Skip).Take(paging.Size).ToListAsync(cancellationToken);
+        return PagedResult.Create(page.Select(p => p.ToResponse()).ToList(), paging, total);
     }
 
     /// <summary>
