@@ -171,6 +171,12 @@ public abstract class ProductTests(ShopFactory shop)
         Assert.Equal("Desk Lamp", current.GetProperty("name").GetString());
 
         await Expect.Problem(await admin.Client.PutAsJsonAsync($"/api/v1/products/{Guid.NewGuid()}", CatalogApi.ProductBody()), HttpStatusCode.NotFound);
+        // A slug or other text where PUT and DELETE take an id is 404 too (not 405), for admins only.
+        var slug = current.GetProperty("slug").GetString();
+        await Expect.Problem(await admin.Client.PutAsJsonAsync($"/api/v1/products/{slug}", CatalogApi.ProductBody()), HttpStatusCode.NotFound);
+        await Expect.Problem(await admin.Client.DeleteAsync($"/api/v1/categories/not-a-uuid"), HttpStatusCode.NotFound);
+        await Expect.Problem(await shop.Client().DeleteAsync($"/api/v1/products/{slug}"), HttpStatusCode.Unauthorized);
+        Assert.Equal("Desk Lamp", (await Expect.Json(await admin.Client.GetAsync($"/api/v1/products/{id}"))).GetProperty("name").GetString());
     }
 
     [Fact]

@@ -19,6 +19,8 @@ public static class CatalogEndpoints
         categories.MapPut("/{id:guid}", UpdateCategory).RequireAuthorization(Authentication.AdminPolicy).WithSummary("Rename or move a category; the slug stays unless a new one is sent.");
         categories.MapDelete("/{id:guid}", DeleteCategory).RequireAuthorization(Authentication.AdminPolicy).WithSummary("Delete an empty category (no products, no sub-categories).");
 
+        NotFoundUnlessUuid(categories, "Category");
+
         var products = api.MapGroup("/products").WithTags("Products").WithRequestValidation();
         products.MapGet("/", ListProducts)
             .WithSummary("Browse active products: q searches sku, name and description; categoryId includes sub-categories.");
@@ -29,6 +31,8 @@ public static class CatalogEndpoints
             .WithSummary("Replace a product. Send If-Match with the ETag you read: a product changed since is a 409.");
         products.MapDelete("/{id:guid}", DeleteProduct).RequireAuthorization(Authentication.AdminPolicy).WithSummary("Delete a product.");
 
+        NotFoundUnlessUuid(products, "Product");
+
         var inventory = products.MapGroup("/{id:guid}/inventory").WithTags("Inventory").RequireAuthorization(Authentication.AdminPolicy);
         inventory.MapGet("/", GetInventory).WithSummary("On hand, reserved, available and the low-stock threshold.");
         inventory.MapPut("/", SetInventory).WithSummary("Set on-hand stock; below what is reserved is a 409.");
@@ -36,6 +40,14 @@ public static class CatalogEndpoints
         inventory.MapGet("/adjustments", ListAdjustments).WithSummary("The audit trail of stock changes, newest first.");
         return api;
     }
+
+    /// <summary>
+    /// PUT and DELETE take a UUID. Without this, a slug or other text there matches only the GET
+    /// route's path and the answer would be 405; it is 404 like any unknown id.
+    /// </summary>
+    private static void NotFoundUnlessUuid(RouteGroupBuilder group, string what) =>
+        group.MapMethods("/{id}", [HttpMethods.Put, HttpMethods.Delete], IResult (string id) => throw new NotFoundException($"{what} not found: '{id}' is not a {what.ToLowerInvariant()} id."))
+            .RequireAuthorization(Authentication.AdminPolicy).ExcludeFromDescription();
 
     private static async Task<Ok<IReadOnlyList<CategoryResponse>>> GetCategoryTree(CategoryService categories, CancellationToken cancellationToken) =>
         TypedResults.Ok(await categories.GetTreeAsync(cancellationToken));
