@@ -64,3 +64,94 @@ public static class ApiProcess
         return (process.ExitCode, output.ToString());
     }
 }
+
+/// <summary>The built API running as a real process in a directory of its own, until disposed.</summary>
+public sealed class RunningApi : IAsyncDisposable
+{
+    private readonly string _directory = System.IO.Directory.CreateTempSubdirectory("shop-api-").FullName;
+    private readonly StringBuilder _output = new();
+    private Process? _process;
+
+    public int Port { get; } = FreePort();
+
+    /// <summary>Starts the API with these settings (and nothing else: its database is a new shop.db in its directory) and waits until it is ready.</summary>
+    public static async Task<RunningApi> StartAsync(IDictionary<string, string> settings)
+    {
+        var api = new RunningApi();
+        var environment = new Dictionary<string, string>(settings) { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{api.Port}" };
+        api._process = Process.Start(ApiProcess.StartInfo(ApiProcess.ApiAssembly, api._directory, environment))
+            ?? throw new InvalidOperationException("Could not start the API process.");
+        api._process.OutputDataReceived += (_, e) => { lock (api._output) { api._output.AppendLine(e.Data); } };
+        api._process.ErrorDataReceived += (_, e) => { lock (api._output) { api._output.AppendLine(e.Data); } };
+        api._process.BeginOutputReadLine();
+        api._process.BeginErrorReadLine();
+
+        using var probe = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                if ((await probe.GetAsync("/health/ready")).IsSuccessStatusCode)
+                {
+                    return api;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            if (api._process.HasExited || DateTime.UtcNow > deadline)
+            {
+                await api.DisposeAsync();
+                throw new Xunit.Sdk.XunitException($"The API did not become ready:\n{api.Output}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+
+    /// <summary>The process's working directory and content root.</summary>
+    public string Directory => _directory;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>A client whose 5xx answers fail the test.</summary>
+    public HttpClient Client() => new(new FailOnServerErrorHandler { InnerHandler = new HttpClientHandler() }) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        try
+        {
+            System.IO.Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
