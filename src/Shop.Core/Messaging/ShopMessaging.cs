@@ -85,8 +85,8 @@ public static class ShopMessaging
 
         if (!string.IsNullOrWhiteSpace(rabbitMq))
         {
-            // One exchange per message type, one queue per handler; RabbitMq:Prefix lets several shops share a broker.
-            // Any other message type gets an exchange and a queue named after it (the recurring jobs).
+            // Message types without a named queue below (the recurring jobs) get conventional routing:
+            // an exchange and a queue named after the type. RabbitMq:Prefix lets several shops share a broker.
             var rabbit = opts.UseRabbitMq(factory =>
                 {
                     factory.Uri = new Uri(rabbitMq);
