@@ -84,11 +84,8 @@ public sealed class InventoryService(ShopDbContext db, IDbContextOutbox<ShopDbCo
             throw ProductNotFound();
         }
 
-        var adjustments = db.InventoryAdjustments.AsNoTracking().Where(a => a.ProductId == productId);
-        var total = await adjustments.CountAsync(cancellationToken);
-        var page = await adjustments.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id)
-            .Skip(paging.Skip).Take(paging.Size).ToListAsync(cancellationToken);
-        return PagedResult.Create(page.Select(a => a.ToResponse()).ToList(), paging, total);
+        return await db.InventoryAdjustments.AsNoTracking().Where(a => a.ProductId == productId)
+            .PageAsync(q => q.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id), paging, a => a.ToResponse(), cancellationToken);
     }
 
     private IQueryable<Inventory> Rows(Guid productId) => db.Inventory.Where(i => i.ProductId == productId);

@@ -53,13 +53,7 @@ public sealed class ProductService(
             null => products,
         };
 
-        var paging = query.Paging;
-        var total = await products.CountAsync(cancellationToken);
-        var page = await Sort(products, query.Sort ?? ProductSorts.Default)
-            .Skip(paging.Skip).Take(paging.Size)
-            .Include(p => p.Inventory)
-            .ToListAsync(cancellationToken);
-        return PagedResult.Create(page.Select(p => p.ToResponse()).ToList(), paging, total);
+        return await products.PageAsync(q => Sort(q, query.Sort ?? ProductSorts.Default).Include(p => p.Inventory), query.Paging, p => p.ToResponse(), cancellationToken);
     }
 
     private const string LikeEscape = "\\";

@@ -185,13 +185,9 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
             orders = orders.Where(o => o.Status == status);
         }
 
-        var paging = query.Paging;
-        var total = await orders.CountAsync(cancellationToken);
-        var page = await orders.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id)
-            .Skip(paging.Skip).Take(paging.Size)
-            .Include(o => o.Lines).Include(o => o.History).AsSplitQuery()
-            .ToListAsync(cancellationToken);
-        return PagedResult.Create(page.Select(o => o.ToResponse()).ToList(), paging, total);
+        return await orders.PageAsync(
+            q => q.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id).Include(o => o.Lines).Include(o => o.History).AsSplitQuery(),
+            query.Paging, o => o.ToResponse(), cancellationToken);
     }
 
     /// <summary>

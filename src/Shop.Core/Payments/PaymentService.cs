@@ -84,10 +84,8 @@ public sealed class PaymentService(
             throw new NotFoundException("Order not found.");
         }
 
-        var payments = db.Payments.AsNoTracking().Where(p => p.OrderId == orderId);
-        var total = await payments.CountAsync(cancellationToken);
-        var page = await payments.OrderBy(p => p.CreatedAt).ThenBy(p => p.Id).Skip(paging.Skip).Take(paging.Size).ToListAsync(cancellationToken);
-        return PagedResult.Create(page.Select(p => p.ToResponse()).ToList(), paging, total);
+        return await db.Payments.AsNoTracking().Where(p => p.OrderId == orderId)
+            .PageAsync(q => q.OrderBy(p => p.CreatedAt).ThenBy(p => p.Id), paging, p => p.ToResponse(), cancellationToken);
     }
 
     /// <summary>

@@ -10,13 +10,9 @@ public sealed class AddressService(ShopDbContext db, TimeProvider clock)
     public const int MaxAddressesPerUser = 50;
 
     /// <summary>Oldest first, in the list envelope every list uses.</summary>
-    public async Task<PagedResult<AddressResponse>> ListAsync(Guid userId, PageQuery paging, CancellationToken cancellationToken)
-    {
-        var addresses = db.Addresses.AsNoTracking().Where(a => a.UserId == userId);
-        var total = await addresses.CountAsync(cancellationToken);
-        var page = await addresses.OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).Skip(paging.Skip).Take(paging.Size).ToListAsync(cancellationToken);
-        return PagedResult.Create(page.Select(a => a.ToResponse()).ToList(), paging, total);
-    }
+    public Task<PagedResult<AddressResponse>> ListAsync(Guid userId, PageQuery paging, CancellationToken cancellationToken) =>
+        db.Addresses.AsNoTracking().Where(a => a.UserId == userId)
+            .PageAsync(q => q.OrderBy(a => a.CreatedAt).ThenBy(a => a.Id), paging, a => a.ToResponse(), cancellationToken);
 
     public async Task<AddressResponse> GetAsync(Guid userId, Guid addressId, CancellationToken cancellationToken) =>
         (await FindAsync(userId, addressId, cancellationToken)).ToResponse();

@@ -43,12 +43,7 @@ public sealed class UserService(ShopDbContext db, UserStatusCache statusCache, T
             users = users.Where(u => u.Role == query.Role);
         }
 
-        var paging = query.Paging;
-        var total = await users.CountAsync(cancellationToken);
-        var page = await users.OrderBy(u => u.CreatedAt).ThenBy(u => u.Id)
-            .Skip(paging.Skip).Take(paging.Size)
-            .ToListAsync(cancellationToken);
-        return PagedResult.Create(page.Select(u => u.ToResponse()).ToList(), paging, total);
+        return await users.PageAsync(q => q.OrderBy(u => u.CreatedAt).ThenBy(u => u.Id), query.Paging, u => u.ToResponse(), cancellationToken);
     }
 
     /// <summary>Changes a user's role or active flag. Deactivation also ends every session of that user.</summary>
