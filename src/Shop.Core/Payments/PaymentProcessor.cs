@@ -20,8 +20,11 @@ public sealed class PaymentProcessor(ShopDbContext db, IDbContextOutbox<ShopDbCo
 
     public async Task ChargeAsync(Guid paymentId, CancellationToken cancellationToken)
     {
-        var payment = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.Id == paymentId, cancellationToken);
-        if (payment is not { Status: PaymentStatuses.Pending })
+        // The payment and its order's status in one read.
+        var found = await db.Payments.AsNoTracking().Where(p => p.Id == paymentId)
+            .Join(db.Orders, p => p.OrderId, o => o.Id, (p, o) => new { Payment = p, OrderStatus = o.Status })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (found is not { Payment.Status: PaymentStatuses.Pending })
         {
             return; // decided already: this is a redelivery or a re-drive
         }
@@ -29,8 +32,8 @@ public sealed class PaymentProcessor(ShopDbContext db, IDbContextOutbox<ShopDbCo
         // An order cancelled while its payment waited is not charged at all. Once an attempt has
         // started the card may have been charged, so the provider is asked again (the payment id
         // makes that idempotent) and a charge that went through is refunded when it is recorded.
-        var orderStatus = await db.Orders.Where(o => o.Id == payment.OrderId).Select(o => o.Status).SingleAsync(cancellationToken);
-        if (orderStatus != OrderStatus.PendingPayment && payment.Attempts == 0)
+        var payment = found.Payment;
+        if (found.OrderStatus != OrderStatus.PendingPayment && payment.Attempts == 0)
         {
             await RecordFailedAsync(paymentId, OrderNotPayable, cancellationToken);
             return;
