@@ -44,16 +44,12 @@ public sealed class ClusterTests(ITestOutputHelper output)
             await Task.Delay(attempt == 0 ? 0 : 250);
             var metrics = await Task.WhenAll(Enumerable.Range(0, cluster.Workers.Count).Select(cluster.WorkerMetricsAsync));
             Assert.All(metrics, Assert.NotNull);
-            succeeded = metrics.Sum(m => Counter(m!, "shop_payments_total{outcome=\"succeeded\"}"));
-            failed = metrics.Sum(m => Counter(m!, "shop_payments_total{outcome=\"failed\"}"));
+            succeeded = metrics.Sum(m => Loopback.MetricValue(m!, "shop_payments_total{outcome=\"succeeded\"}"));
+            failed = metrics.Sum(m => Loopback.MetricValue(m!, "shop_payments_total{outcome=\"failed\"}"));
         }
 
         Assert.Equal((10.0, 4.0), (succeeded, failed));
     }
-
-    private static double Counter(string prometheusText, string series) =>
-        prometheusText.Split('\n').Where(l => l.StartsWith(series + " ", StringComparison.Ordinal))
-            .Select(l => double.Parse(l[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).SingleOrDefault();
 
     [Fact]
     public async Task A_worker_killed_while_payments_are_in_flight_loses_nothing_and_charges_nothing_twice()

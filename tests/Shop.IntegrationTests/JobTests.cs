@@ -1,23 +1,15 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Shop.Core.Common;
 using Shop.Core.Jobs;
 using Shop.Core.Payments;
 using Shop.IntegrationTests.Infrastructure;
-using Wolverine;
 
 namespace Shop.IntegrationTests;
 
 /// <summary>The recurring jobs' work, run on demand through Wolverine (the schedule itself fires once a minute).</summary>
 public abstract class JobTests(ShopFactory shop)
 {
-    private async Task RunAsync(object job)
-    {
-        await using var scope = shop.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync(job);
-    }
-
     private async Task AgeAsync(Guid orderId, TimeSpan by)
     {
         await using var db = shop.OpenContext();
@@ -35,7 +27,7 @@ public abstract class JobTests(ShopFactory shop)
         var fresh = (await customer.PlaceOrderAsync((product, 2))).GetProperty("id").GetGuid();
         await AgeAsync(stale, TimeSpan.FromMinutes(31));
 
-        await RunAsync(new CancelUnpaidOrders(DateTimeOffset.UtcNow));
+        await shop.InvokeAsync(new CancelUnpaidOrders(DateTimeOffset.UtcNow));
 
         var cancelled = await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{stale}"));
         Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
@@ -43,7 +35,7 @@ public abstract class JobTests(ShopFactory shop)
         Assert.Equal("pending_payment", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{fresh}"))).GetProperty("status").GetString());
         Assert.Equal(2, (await admin.InventoryAsync(product)).GetProperty("reserved").GetInt32());
 
-        await RunAsync(new CancelUnpaidOrders(DateTimeOffset.UtcNow)); // twice is the same as once
+        await shop.InvokeAsync(new CancelUnpaidOrders(DateTimeOffset.UtcNow)); // twice is the same as once
         Assert.Equal(2, (await admin.InventoryAsync(product)).GetProperty("reserved").GetInt32());
     }
 
@@ -57,7 +49,7 @@ public abstract class JobTests(ShopFactory shop)
         // As if the process that accepted it died before its message was stored anywhere.
         var paymentId = await shop.InsertPendingPaymentAsync(orderId, customer.Id, SandboxProvider.Visa, DateTime.UtcNow.AddMinutes(-10));
 
-        await RunAsync(new RedriveStuckPayments(DateTimeOffset.UtcNow));
+        await shop.InvokeAsync(new RedriveStuckPayments(DateTimeOffset.UtcNow));
 
         Assert.Equal("succeeded", (await customer.SettledAsync(paymentId)).GetProperty("status").GetString());
         await customer.OrderWhenAsync(orderId, "paid");
@@ -73,7 +65,7 @@ public abstract class JobTests(ShopFactory shop)
         await shop.InsertPendingPaymentAsync(orderId, customer.Id, "tok_pending_forever");
 
         await AgeAsync(orderId, TimeSpan.FromHours(2));
-        await RunAsync(new CancelUnpaidOrders(DateTimeOffset.UtcNow));
+        await shop.InvokeAsync(new CancelUnpaidOrders(DateTimeOffset.UtcNow));
         Assert.Equal("pending_payment", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}"))).GetProperty("status").GetString());
     }
 
@@ -83,9 +75,9 @@ public abstract class JobTests(ShopFactory shop)
         // An instant of its own, far from the occurrences the real schedule produces while the test runs.
         var occurrence = new DateTimeOffset(2001, 1, 1, 0, 0, 0, TimeSpan.Zero).AddSeconds(Random.Shared.Next(1, 10_000_000));
 
-        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => RunAsync(new PurgeExpiredRecords(occurrence))));
-        await RunAsync(new PurgeExpiredRecords(occurrence));
-        await RunAsync(new PurgeExpiredRecords(occurrence.AddMinutes(1)));
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => shop.InvokeAsync(new PurgeExpiredRecords(occurrence))));
+        await shop.InvokeAsync(new PurgeExpiredRecords(occurrence));
+        await shop.InvokeAsync(new PurgeExpiredRecords(occurrence.AddMinutes(1)));
 
         await using var db = shop.OpenContext();
         var runs = await db.JobRuns.Where(r => r.Job == nameof(PurgeExpiredRecords) && r.Occurrence >= occurrence.UtcDateTime && r.Occurrence <= occurrence.UtcDateTime.AddMinutes(1))
@@ -110,7 +102,7 @@ public abstract class JobTests(ShopFactory shop)
             await db.RefreshTokens.Where(t => t.UserId == user.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.ExpiresAt, old));
         }
 
-        await RunAsync(new PurgeExpiredRecords(DateTimeOffset.UtcNow));
+        await shop.InvokeAsync(new PurgeExpiredRecords(DateTimeOffset.UtcNow));
 
         await using var check = shop.OpenContext();
         Assert.False(await check.IdempotencyRecords.AnyAsync(r => r.UserId == user.Id));

@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Shop.Core.Payments;
 using Shop.IntegrationTests.Infrastructure;
-using Wolverine;
 
 namespace Shop.IntegrationTests;
 
@@ -221,7 +220,7 @@ public abstract class PaymentTests(ShopFactory shop)
         var paymentId = await shop.InsertPendingPaymentAsync(orderId, customer.Id, SandboxProvider.Visa);
         await Expect.Status(await customer.Client.PostAsync($"/api/v1/orders/{orderId}/cancel", null), HttpStatusCode.OK);
 
-        await InvokeAsync(new ProcessPayment(paymentId));
+        await shop.InvokeAsync(new ProcessPayment(paymentId));
 
         var payment = await Expect.Json(await customer.Client.GetAsync($"/api/v1/payments/{paymentId}"));
         Assert.Equal("failed", payment.GetProperty("status").GetString());
@@ -248,7 +247,7 @@ public abstract class PaymentTests(ShopFactory shop)
         }
 
         await Expect.Status(await customer.Client.PostAsync($"/api/v1/orders/{orderId}/cancel", null), HttpStatusCode.OK);
-        await InvokeAsync(new ProcessPayment(paymentId));
+        await shop.InvokeAsync(new ProcessPayment(paymentId));
 
         // The money taken is given back; the card was charged once.
         var refunded = await customer.SettledAsync(paymentId, until: "refunded");
@@ -287,7 +286,7 @@ public abstract class PaymentTests(ShopFactory shop)
             await db.SaveChangesAsync();
         }
 
-        await InvokeAsync(new Core.Jobs.RedriveStuckPayments(DateTimeOffset.UtcNow));
+        await shop.InvokeAsync(new Core.Jobs.RedriveStuckPayments(DateTimeOffset.UtcNow));
 
         await customer.SettledAsync(paymentId, until: "refunded");
         await customer.OrderWhenAsync(orderId, "refunded");
@@ -309,12 +308,6 @@ public abstract class PaymentTests(ShopFactory shop)
 
         Assert.Equal("paid", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}"))).GetProperty("status").GetString());
         Assert.Equal("succeeded", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/payments/{paymentId}"))).GetProperty("status").GetString());
-    }
-
-    private async Task InvokeAsync(object message)
-    {
-        await using var scope = shop.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync(message);
     }
 
     [Fact]
@@ -401,8 +394,8 @@ public abstract class PaymentTests(ShopFactory shop)
         Assert.Equal(before + 1, await DeadLettersAsync("OrderPaid"));
         // Counted on /metrics too: the failure and the dead letter.
         var metrics = await (await shop.Client().GetAsync("/metrics")).Content.ReadAsStringAsync();
-        Assert.True(Counter(metrics, "shop_background_job_failures_total{message_type=\"Shop.Core.Events.OrderPaid\"}") >= 1, metrics);
-        Assert.True(Counter(metrics, "shop_dead_letters_total{message_type=\"Shop.Core.Events.OrderPaid\"}") >= 1, metrics);
+        Assert.True(Loopback.MetricValue(metrics, "shop_background_job_failures_total{message_type=\"Shop.Core.Events.OrderPaid\"}") >= 1, metrics);
+        Assert.True(Loopback.MetricValue(metrics, "shop_dead_letters_total{message_type=\"Shop.Core.Events.OrderPaid\"}") >= 1, metrics);
         // The failure stayed in the email: the order, the payment and the stock are as they should be.
         Assert.Equal("paid", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}"))).GetProperty("status").GetString());
         var stock = await admin.InventoryAsync(product);
@@ -410,10 +403,6 @@ public abstract class PaymentTests(ShopFactory shop)
         Assert.Equal(0, stock.GetProperty("reserved").GetInt32());
         Assert.DoesNotContain(shop.Smtp.Messages, m => m.To.ToString().Contains(email, StringComparison.OrdinalIgnoreCase));
     }
-
-    private static double Counter(string prometheusText, string series) =>
-        prometheusText.Split('\n').Where(l => l.StartsWith(series + " ", StringComparison.Ordinal))
-            .Select(l => double.Parse(l[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).SingleOrDefault();
 
     private async Task<long> DeadLettersAsync(string messageType)
     {

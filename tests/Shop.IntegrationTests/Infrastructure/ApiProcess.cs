@@ -72,7 +72,7 @@ public sealed class RunningApi : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private Process? _process;
 
-    public int Port { get; } = FreePort();
+    public int Port { get; } = Loopback.FreePort();
 
     /// <summary>Starts the API with these settings (and nothing else: its database is a new shop.db in its directory) and waits until it is ready.</summary>
     public static async Task<RunningApi> StartAsync(IDictionary<string, string> settings)
@@ -86,29 +86,17 @@ public sealed class RunningApi : IAsyncDisposable
         api._process.BeginOutputReadLine();
         api._process.BeginErrorReadLine();
 
-        using var probe = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
+        try
         {
-            try
-            {
-                if ((await probe.GetAsync("/health/ready")).IsSuccessStatusCode)
-                {
-                    return api;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            if (api._process.HasExited || DateTime.UtcNow > deadline)
-            {
-                await api.DisposeAsync();
-                throw new Xunit.Sdk.XunitException($"The API did not become ready:\n{api.Output}");
-            }
-
-            await Task.Delay(200);
+            await Loopback.WaitUntilReadyAsync(api.BaseAddress, api._process, () => api.Output, TimeSpan.FromSeconds(60));
         }
+        catch
+        {
+            await api.DisposeAsync();
+            throw;
+        }
+
+        return api;
     }
 
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
@@ -148,10 +136,4 @@ public sealed class RunningApi : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -12,10 +12,10 @@ namespace Shop.IntegrationTests.Infrastructure;
 public sealed class RabbitMqNode : IAsyncDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("shop-rabbitmq-").FullName;
-    private readonly int _distributionPort = FreePort();
+    private readonly int _distributionPort = Loopback.FreePort();
     private Process? _launcher;
 
-    private RabbitMqNode() => Port = FreePort();
+    private RabbitMqNode() => Port = Loopback.FreePort();
 
     public int Port { get; }
     public string NodeName => $"shoptest{Port}@localhost";
@@ -167,10 +167,4 @@ public sealed class RabbitMqNode : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 }

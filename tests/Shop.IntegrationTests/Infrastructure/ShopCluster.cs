@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace Shop.IntegrationTests.Infrastructure;
@@ -58,7 +56,7 @@ public sealed class ShopCluster : IAsyncDisposable
     public static async Task<ShopCluster> StartAsync(int workers, IReadOnlyDictionary<string, string>? environment = null,
         bool apiHandlesMessages = false, string? rabbitMq = null)
     {
-        var cluster = new ShopCluster(FreePort(), rabbitMq ?? PostgresShop.RabbitMqConnectionString, environment);
+        var cluster = new ShopCluster(Loopback.FreePort(), rabbitMq ?? PostgresShop.RabbitMqConnectionString, environment);
         await using (var connection = new NpgsqlConnection(PostgresShop.ServerConnectionString))
         {
             await connection.OpenAsync();
@@ -67,7 +65,7 @@ public sealed class ShopCluster : IAsyncDisposable
         }
 
         cluster.Api = cluster.Start("api", ApiProcess.ApiAssembly, new() { ["Workers__Enabled"] = apiHandlesMessages ? "true" : "false", ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{cluster.ApiPort}" });
-        await cluster.WaitForApiAsync();
+        await Loopback.WaitUntilReadyAsync(new Uri($"http://127.0.0.1:{cluster.ApiPort}"), cluster.Api, cluster.Logs, TimeSpan.FromSeconds(60));
         for (var i = 0; i < workers; i++)
         {
             await cluster.StartWorkerAsync();
@@ -87,7 +85,7 @@ public sealed class ShopCluster : IAsyncDisposable
 
     public Task<Process> StartWorkerAsync()
     {
-        var metricsPort = FreePort();
+        var metricsPort = Loopback.FreePort();
         var worker = Start($"worker-{Workers.Count}", WorkerAssembly, new() { ["Metrics__Port"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         Workers.Add(worker);
         WorkerMetricsPorts.Add(metricsPort);
@@ -131,34 +129,6 @@ public sealed class ShopCluster : IAsyncDisposable
         return process;
     }
 
-    private async Task WaitForApiAsync()
-    {
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ApiPort}"), Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (Api.HasExited)
-            {
-                throw new Xunit.Sdk.XunitException($"The API process exited with {Api.ExitCode}: {Logs()}");
-            }
-
-            try
-            {
-                if ((await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new Xunit.Sdk.XunitException($"The API process did not become ready: {Logs()}");
-    }
-
     public string Logs() => string.Join("\n", Directory.GetFiles(_directory, "*.log").Select(f =>
     {
         try
@@ -173,12 +143,6 @@ public sealed class ShopCluster : IAsyncDisposable
         }
     }));
 
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -80,6 +80,13 @@ public abstract class ShopFactory : WebApplicationFactory<Program>, IAsyncLifeti
         builder.ConfigureServices(s => s.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, TestClientAddressFilter>());
     }
 
+    /// <summary>Handles a message now, in this host, through Wolverine (as a job or a redelivery would).</summary>
+    public async Task InvokeAsync(object message)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<Wolverine.IMessageBus>().InvokeAsync(message);
+    }
+
     /// <summary>An anonymous client with a client address of its own; any 5xx answer fails the test.</summary>
     public HttpClient Client(string? address = null)
     {

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using MimeKit;
 using SmtpServer;
 using SmtpServer.Protocol;
@@ -19,7 +18,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
 
     public TestSmtpServer()
     {
-        Port = FreePort();
+        Port = Loopback.FreePort();
         var options = new SmtpServerOptionsBuilder()
             .ServerName("localhost")
             .Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, Port)).IsSecure(false))
@@ -52,12 +51,6 @@ public sealed class TestSmtpServer : IAsyncDisposable
         throw new Xunit.Sdk.XunitException($"No matching email within the timeout; received: {string.Join(" | ", _store.Messages.Select(m => $"{m.To} {m.Subject}"))}");
     }
 
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Shop.IntegrationTests.Infrastructure;
+
+/// <summary>What the tests that run real servers on loopback share.</summary>
+public static class Loopback
+{
+    /// <summary>A port nothing listens on right now.</summary>
+    public static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    /// <summary>Polls /health/ready until it answers 200; fails with <paramref name="logs"/> when the process exits first or the timeout passes.</summary>
+    public static async Task WaitUntilReadyAsync(Uri baseAddress, Process process, Func<string> logs, TimeSpan timeout)
+    {
+        using var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new Xunit.Sdk.XunitException($"The process exited with {process.ExitCode} before it was ready:\n{logs()}");
+            }
+
+            try
+            {
+                if ((await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new Xunit.Sdk.XunitException($"The process did not become ready within {timeout}:\n{logs()}");
+    }
+
+    /// <summary>The value of one series in Prometheus text (<c>name{labels}</c> exactly as exported), 0 when absent.</summary>
+    public static double MetricValue(string prometheusText, string series) =>
+        prometheusText.Split('\n').Where(l => l.StartsWith(series + " ", StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).SingleOrDefault();
+}
