@@ -59,6 +59,7 @@ public abstract class PaymentTests(ShopFactory shop)
         var list = await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}/payments"));
         Assert.Equal(paymentId, Assert.Single(list.GetProperty("items").EnumerateArray()).GetProperty("id").GetGuid());
         Assert.Equal(1, list.GetProperty("totalCount").GetInt32());
+        await Expect.ValidationError(await customer.Client.GetAsync($"/api/v1/orders/{orderId}/payments?pageSize=0"), "pageSize");
         Assert.Equal(1, await LedgerCountAsync(paymentId, "succeeded"));
     }
 
@@ -192,8 +193,13 @@ public abstract class PaymentTests(ShopFactory shop)
         await Expect.Problem(await admin.Client.SendAsync(Refund(new { amount = 15m }, "refund-1")), HttpStatusCode.UnprocessableEntity);
         await Expect.Status(await admin.Client.SendAsync(Refund(new { amount = 15m }, "refund-2")), HttpStatusCode.Accepted);
 
+        await Expect.ValidationError(await admin.Client.SendAsync(Refund(new { amount = 1m }, new string('k', 256))), "Idempotency-Key");
+
+        // Eight retries of one key at the same moment: one more refund, whatever they answer.
+        var retries = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => admin.Client.SendAsync(Refund(new { amount = 5m }, "refund-3"))));
+        Assert.All(retries, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Accepted, HttpStatusCode.Conflict }));
         await using var db = shop.OpenContext();
-        Assert.Equal([1000L, 1500L], (await db.PaymentRefunds.Where(r => r.PaymentId == paymentId).Select(r => r.AmountMinor).ToListAsync()).Order());
+        Assert.Equal([500L, 1000L, 1500L], (await db.PaymentRefunds.Where(r => r.PaymentId == paymentId).Select(r => r.AmountMinor).ToListAsync()).Order());
     }
 
     [Fact]
