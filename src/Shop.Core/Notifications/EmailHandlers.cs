@@ -4,48 +4,9 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Shop.Core.Data;
 using Shop.Core.Events;
-using Shop.Core.Messaging;
 using Shop.Core.Users;
 
 namespace Shop.Core.Notifications;
-
-/// <summary>An email already sent, by a key naming what it was for ("order-confirmation:{orderId}"): a redelivered event does not send it again.</summary>
-public sealed class SentEmail
-{
-    public required string Key { get; init; }
-    public required string Recipient { get; init; }
-    public DateTime SentAt { get; init; }
-}
-
-/// <summary>Sends each keyed email at most once per recipient, unless a crash falls between sending and recording it.</summary>
-public sealed class Mailer(ShopDbContext db, IEmailSender sender, TimeProvider clock)
-{
-    public async Task SendOnceAsync(string key, string kind, EmailMessage message, CancellationToken cancellationToken)
-    {
-        var recordKey = $"{key}:{message.To}";
-        if (await db.SentEmails.AnyAsync(e => e.Key == recordKey, cancellationToken))
-        {
-            return;
-        }
-
-        await sender.SendAsync(message, cancellationToken);
-        var record = new SentEmail { Key = recordKey, Recipient = message.To, SentAt = clock.GetUtcNow().UtcDateTime };
-        db.SentEmails.Add(record);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException e) when (e.IsUniqueViolation())
-        {
-            // A concurrent delivery of the same event sent it too; nothing more to record. Forget
-            // the record, or the next email of this handler (low stock goes to every admin) would
-            // try to save it again and lose its own.
-            db.Entry(record).State = EntityState.Detached;
-        }
-
-        ShopMetrics.EmailsSent.Add(1, new KeyValuePair<string, object?>("kind", kind));
-    }
-}
 
 public static class OrderConfirmationEmailHandler
 {

@@ -1,40 +1,5 @@
 namespace Shop.Core.Orders;
 
-public enum OrderStatus
-{
-    PendingPayment,
-    Paid,
-    Shipped,
-    Delivered,
-    Cancelled,
-    Refunded,
-}
-
-/// <summary>The wire and storage names of <see cref="OrderStatus"/>: "pending_payment", "paid", ...</summary>
-public static class OrderStatuses
-{
-    private static readonly Dictionary<OrderStatus, string> Names = new()
-    {
-        [OrderStatus.PendingPayment] = "pending_payment",
-        [OrderStatus.Paid] = "paid",
-        [OrderStatus.Shipped] = "shipped",
-        [OrderStatus.Delivered] = "delivered",
-        [OrderStatus.Cancelled] = "cancelled",
-        [OrderStatus.Refunded] = "refunded",
-    };
-
-    private static readonly Dictionary<string, OrderStatus> ByName = Names.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
-
-    public static IEnumerable<string> All => Names.Values;
-
-    public static string Name(this OrderStatus status) => Names[status];
-
-    public static OrderStatus Parse(string name) =>
-        ByName.TryGetValue(name, out var status) ? status : throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown order status.");
-
-    public static bool TryParse(string? name, out OrderStatus status) => ByName.TryGetValue(name ?? "", out status);
-}
-
 public sealed class Order
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
@@ -58,43 +23,4 @@ public sealed class Order
 
     public List<OrderLine> Lines { get; init; } = [];
     public List<OrderStatusChange> History { get; init; } = [];
-}
-
-/// <summary>A copy of the address at the time of ordering: later edits of a saved address do not move a parcel.</summary>
-public sealed class ShippingAddress
-{
-    public required string FullName { get; init; }
-    public required string Line1 { get; init; }
-    public string? Line2 { get; init; }
-    public required string City { get; init; }
-    public string? Region { get; init; }
-    public required string PostalCode { get; init; }
-    public required string Country { get; init; }
-}
-
-/// <summary>One line, with sku, name and price copied from the product when the order was placed.</summary>
-public sealed class OrderLine
-{
-    public Guid Id { get; init; } = Guid.CreateVersion7();
-    public Guid OrderId { get; init; }
-    public Guid ProductId { get; init; }
-    public required string Sku { get; init; }
-    public required string Name { get; init; }
-    public long UnitPriceMinor { get; init; }
-    public int Quantity { get; init; }
-    public long LineTotalMinor { get; init; }
-}
-
-public sealed class OrderStatusChange
-{
-    public Guid Id { get; init; } = Guid.CreateVersion7();
-    public Guid OrderId { get; init; }
-    public OrderStatus Status { get; init; }
-    public DateTime At { get; init; }
-
-    /// <summary>"customer", "admin" or "system".</summary>
-    public required string Actor { get; init; }
-
-    public Guid? ActorUserId { get; init; }
-    public string? Note { get; init; }
 }

@@ -1,15 +1,5 @@
 namespace Shop.Core.Catalog;
 
-public sealed class Category
-{
-    public Guid Id { get; init; } = Guid.CreateVersion7();
-    public required string Name { get; set; }
-    public required string Slug { get; set; }
-    public Guid? ParentId { get; set; }
-    public DateTime CreatedAt { get; init; }
-    public DateTime UpdatedAt { get; set; }
-}
-
 public sealed class Product
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
@@ -39,31 +29,4 @@ public sealed class Product
     public string SearchText { get; private set; } = "";
 
     public Inventory? Inventory { get; set; }
-}
-
-/// <summary>
-/// Stock of one product. <c>available = OnHand - Reserved</c>; check constraints in the database
-/// keep <c>0 &lt;= Reserved &lt;= OnHand</c>, so no code path can oversell.
-/// </summary>
-public sealed class Inventory
-{
-    public Guid ProductId { get; init; }
-    public int OnHand { get; set; }
-    public int Reserved { get; set; }
-    public int LowStockThreshold { get; set; }
-    public DateTime UpdatedAt { get; set; }
-
-    public int Available => OnHand - Reserved;
-}
-
-/// <summary>One change of on-hand stock, kept as an audit trail: who, when, by how much and why.</summary>
-public sealed class InventoryAdjustment
-{
-    public Guid Id { get; init; } = Guid.CreateVersion7();
-    public Guid ProductId { get; init; }
-    public int Delta { get; init; }
-    public int OnHandAfter { get; init; }
-    public required string Reason { get; init; }
-    public Guid? ActorUserId { get; init; }
-    public DateTime CreatedAt { get; init; }
 }

@@ -1,0 +1,14 @@
+namespace Shop.Core.Orders;
+
+/// <summary>One line, with sku, name and price copied from the product when the order was placed.</summary>
+public sealed class OrderLine
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid OrderId { get; init; }
+    public Guid ProductId { get; init; }
+    public required string Sku { get; init; }
+    public required string Name { get; init; }
+    public long UnitPriceMinor { get; init; }
+    public int Quantity { get; init; }
+    public long LineTotalMinor { get; init; }
+}
