@@ -2,6 +2,7 @@ using JasperFx;
 using Prometheus;
 using Shop.Core.Data;
 using Shop.Core.Messaging;
+using Shop.Core.Notifications;
 using Shop.Core.Orders;
 using Shop.Core.Payments;
 using Wolverine;
@@ -24,8 +25,9 @@ if (builder.Configuration.GetValue("Metrics:Port", 9464) is > 0 and var metricsP
 builder.Services.AddShopDatabase(builder.Configuration);
 
 // What the handlers use: orders, payments with their provider, email.
-builder.Services.AddShopOrders();
+builder.Services.AddShopOrders(builder.Configuration);
 builder.Services.AddShopPayments(builder.Configuration);
+builder.Services.AddShopNotifications(builder.Configuration);
 
 // Wolverine, configured exactly as in the API.
 builder.UseWolverine(opts => ShopMessaging.Configure(opts, builder.Configuration));

@@ -9,14 +9,6 @@ using Wolverine;
 
 namespace Shop.Core.Jobs;
 
-public sealed class OrdersOptions
-{
-    public const string Section = "Orders";
-
-    /// <summary>Orders still unpaid this long after they were placed are cancelled and their stock released.</summary>
-    public TimeSpan PaymentTimeout { get; set; } = TimeSpan.FromMinutes(30);
-}
-
 /// <summary>When each recurring job runs: cron expressions in UTC, five fields, or six with seconds first.</summary>
 public sealed class JobsOptions
 {

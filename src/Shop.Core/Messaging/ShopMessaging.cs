@@ -2,6 +2,7 @@ using System.Reflection;
 using JasperFx.CodeGeneration;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Shop.Core.Data;
 using Shop.Core.Jobs;
 using Shop.Core.Payments;
@@ -13,14 +14,6 @@ using Wolverine.RabbitMQ;
 using Wolverine.Sqlite;
 
 namespace Shop.Core.Messaging;
-
-public sealed class WorkerOptions
-{
-    public const string Section = "Workers";
-
-    /// <summary>Run the background handlers and the scheduler in this process.</summary>
-    public bool Enabled { get; set; } = true;
-}
 
 /// <summary>
 /// Wolverine for events and background work, configured the same way in the API and the worker:
@@ -58,6 +51,10 @@ public static class ShopMessaging
         var database = configuration.GetConnectionString("Database") ?? DatabaseOptions.DefaultConnectionString;
         var rabbitMq = configuration.GetConnectionString("RabbitMq");
         var workers = configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions();
+        opts.Services.AddOptions<WorkerOptions>().Bind(configuration.GetSection(WorkerOptions.Section))
+            .Validate(o => o.Enabled || !string.IsNullOrWhiteSpace(rabbitMq),
+                "Workers:Enabled=false needs ConnectionStrings:RabbitMq: without a broker, nothing else would ever process this process's messages.")
+            .ValidateOnStart();
 
         opts.ServiceName = "shop";
         opts.ApplicationAssembly = typeof(ShopMessaging).Assembly;

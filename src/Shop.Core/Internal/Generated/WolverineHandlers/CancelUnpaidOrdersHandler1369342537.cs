@@ -16,13 +16,13 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Microsoft.Extensions.DependencyInjection.IServiceScopeFactory _serviceScopeFactory;
         private readonly Microsoft.Extensions.Logging.ILogger<Shop.Core.Jobs.CancelUnpaidOrders> _loggerForMessage;
-        private readonly Microsoft.Extensions.Options.IOptions<Shop.Core.Jobs.OrdersOptions> _optionsOfOrdersOptions;
+        private readonly Microsoft.Extensions.Options.IOptions<Shop.Core.Orders.OrdersOptions> _optionsOfOrdersOptions;
         private readonly System.Collections.Generic.IEnumerable<Wolverine.EntityFrameworkCore.IDomainEventScraper> _domainEventScraperIEnumerable;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Persistence.IMessageDeduplicator _messageDeduplicator;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public CancelUnpaidOrdersHandler1369342537(Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, Microsoft.Extensions.Logging.ILogger<Shop.Core.Jobs.CancelUnpaidOrders> loggerForMessage, Microsoft.Extensions.Options.IOptions<Shop.Core.Jobs.OrdersOptions> optionsOfOrdersOptions, System.Collections.Generic.IEnumerable<Wolverine.EntityFrameworkCore.IDomainEventScraper> domainEventScraperIEnumerable, System.TimeProvider timeProvider, Wolverine.Persistence.IMessageDeduplicator messageDeduplicator, Wolverine.Runtime.IWolverineRuntime wolverineRuntime)
+        public CancelUnpaidOrdersHandler1369342537(Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, Microsoft.Extensions.Logging.ILogger<Shop.Core.Jobs.CancelUnpaidOrders> loggerForMessage, Microsoft.Extensions.Options.IOptions<Shop.Core.Orders.OrdersOptions> optionsOfOrdersOptions, System.Collections.Generic.IEnumerable<Wolverine.EntityFrameworkCore.IDomainEventScraper> domainEventScraperIEnumerable, System.TimeProvider timeProvider, Wolverine.Persistence.IMessageDeduplicator messageDeduplicator, Wolverine.Runtime.IWolverineRuntime wolverineRuntime)
         {
             _serviceScopeFactory = serviceScopeFactory;
             _loggerForMessage = loggerForMessage;
