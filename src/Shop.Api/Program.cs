@@ -4,10 +4,11 @@ using Shop.Core.Catalog;
 using Shop.Core.Common;
 using Shop.Core.Data;
 using Shop.Core.Messaging;
+using Shop.Core.Notifications;
 using Shop.Core.Orders;
 using Shop.Core.Payments;
-using Wolverine;
 using Shop.Core.Users;
+using Wolverine;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -29,11 +30,12 @@ builder.Services.AddShopAuthentication();
 builder.Services.AddShopCatalog(builder.Configuration);
 
 // Orders: checkout with stock reservation, Idempotency-Key, the order lifecycle.
-builder.Services.AddShopOrders();
+builder.Services.AddShopOrders(builder.Configuration);
 
-// Payments, email and background work: Wolverine with the EF Core outbox, durable local queues
-// or RabbitMQ, and the recurring jobs (when Workers:Enabled).
+// Payments and email, and the background work around them: Wolverine with the EF Core outbox,
+// durable local queues or RabbitMQ, and the recurring jobs (when Workers:Enabled).
 builder.Services.AddShopPayments(builder.Configuration);
+builder.Services.AddShopNotifications(builder.Configuration);
 builder.UseWolverine(opts => ShopMessaging.Configure(opts, builder.Configuration));
 
 // The HTTP edge: problem details, JSON rules, body limit, CORS, rate limits, OpenAPI.
@@ -54,7 +56,8 @@ app.UseAuthorization();
 app.MapShopOperations();
 app.MapShopOpenApi();
 
-var api = app.MapGroup("/api/v1");
+// Every operation under /api/v1 declares the problem responses it can give (see ProblemResponses).
+var api = app.MapGroup(Links.ApiBase).WithProblemResponses();
 api.MapAuthEndpoints();
 api.MapUserEndpoints();
 api.MapCatalogEndpoints();

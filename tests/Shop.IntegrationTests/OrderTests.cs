@@ -59,7 +59,7 @@ public abstract class OrderTests(ShopFactory shop)
         var order = await Expect.Json(await customer.PlaceAsync(new { items = new[] { new { productId = product, quantity = 1 } }, shippingAddressId = mine }), HttpStatusCode.Created);
         Assert.Equal("Ada Lovelace", order.GetProperty("shippingAddress").GetProperty("fullName").GetString());
 
-        // Another customer's address is 404, like an address that does not exist (API.md: never reveal it exists).
+        // Another customer's address is 404, like an address that does not exist (the contract: never reveal that it exists).
         await Expect.Problem(await customer.PlaceAsync(new { items = new[] { new { productId = product, quantity = 1 } }, shippingAddressId = theirs }), HttpStatusCode.NotFound);
         await Expect.Problem(await customer.PlaceAsync(new { items = new[] { new { productId = product, quantity = 1 } }, shippingAddressId = Guid.NewGuid() }), HttpStatusCode.NotFound);
         await Expect.ValidationError(await customer.PlaceAsync(new { items = new object?[] { null }, shippingAddress = OrderApi.Address }), "items[0]");

@@ -11,11 +11,11 @@ public static class AuthEndpoints
     {
         var group = api.MapGroup("/auth").WithTags("Auth").WithRequestValidation();
 
-        group.MapPost("/register", Register).RequireRateLimiting(RateLimiting.RegistrationPolicy)
+        group.MapPost("/register", Register).RequireRateLimiting(RateLimiting.RegistrationPolicy).Problems(StatusCodes.Status409Conflict, "email-taken")
             .WithSummary("Create a customer account.");
-        group.MapPost("/login", Login)
+        group.MapPost("/login", Login).Problems(StatusCodes.Status401Unauthorized, "unauthorized")
             .WithSummary("Exchange email and password for an access token and a refresh token.");
-        group.MapPost("/refresh", Refresh)
+        group.MapPost("/refresh", Refresh).Problems(StatusCodes.Status401Unauthorized, "unauthorized")
             .WithSummary("Rotate a refresh token into a new token pair; a reused token revokes its session.");
         group.MapPost("/logout", Logout).RequireAuthorization()
             .WithSummary("Revoke one refresh token.");
@@ -25,7 +25,7 @@ public static class AuthEndpoints
     private static async Task<Created<UserResponse>> Register(RegisterRequest request, AuthService auth, CancellationToken cancellationToken)
     {
         var user = await auth.RegisterAsync(request, cancellationToken);
-        return TypedResults.Created($"/api/v1/users/{user.Id}", user);
+        return TypedResults.Created(Links.User(user.Id), user);
     }
 
     private static async Task<Ok<TokenResponse>> Login(LoginRequest request, AuthService auth, HttpContext http, CancellationToken cancellationToken) =>

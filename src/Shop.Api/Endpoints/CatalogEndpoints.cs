@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -14,29 +15,37 @@ public static class CatalogEndpoints
     {
         var categories = api.MapGroup("/categories").WithTags("Categories").WithRequestValidation();
         categories.MapGet("/", GetCategoryTree).WithSummary("The whole category tree.");
-        categories.MapGet("/{idOrSlug}", GetCategory).WithSummary("One category, by id or slug, with its sub-categories.");
-        categories.MapPost("/", CreateCategory).RequireAuthorization(Authentication.AdminPolicy).WithSummary("Create a category; the slug is derived from the name when absent.");
-        categories.MapPut("/{id:guid}", UpdateCategory).RequireAuthorization(Authentication.AdminPolicy).WithSummary("Rename or move a category; the slug stays unless a new one is sent.");
-        categories.MapDelete("/{id:guid}", DeleteCategory).RequireAuthorization(Authentication.AdminPolicy).WithSummary("Delete an empty category (no products, no sub-categories).");
+        categories.MapGet("/{id}", GetCategory).WithSummary("One category, by id or slug, with its sub-categories.");
 
-        NotFoundUnlessUuid(categories, "Category");
+        var manageCategories = api.MapGroup("/categories").WithTags("Categories").RequireAuthorization(Authentication.AdminPolicy).WithRequestValidation();
+        manageCategories.MapPost("/", CreateCategory).Problems(StatusCodes.Status409Conflict, "slug-taken")
+            .WithSummary("Create a category; the slug is derived from the name when absent.");
+        manageCategories.MapPut("/{id:guid}", UpdateCategory).Problems(StatusCodes.Status409Conflict, "slug-taken")
+            .WithSummary("Rename or move a category; the slug stays unless a new one is sent.");
+        manageCategories.MapDelete("/{id:guid}", DeleteCategory).Problems(StatusCodes.Status409Conflict, "category-not-empty")
+            .WithSummary("Delete an empty category (no products, no sub-categories).");
+        NotFoundUnlessUuid(manageCategories, "Category");
 
         var products = api.MapGroup("/products").WithTags("Products").WithRequestValidation();
         products.MapGet("/", ListProducts)
             .WithSummary("Browse active products: q searches sku, name and description; categoryId includes sub-categories.");
-        products.MapGet("/{idOrSlug}", GetProduct)
+        products.MapGet("/{id}", GetProduct).WithETag().Produces(StatusCodes.Status304NotModified)
             .WithSummary("One product by id or slug, with available stock. Sends an ETag; If-None-Match answers 304.");
-        products.MapPost("/", CreateProduct).RequireAuthorization(Authentication.AdminPolicy).WithSummary("Create a product (with empty stock).");
-        products.MapPut("/{id:guid}", UpdateProduct).RequireAuthorization(Authentication.AdminPolicy)
+
+        var manageProducts = api.MapGroup("/products").WithTags("Products").RequireAuthorization(Authentication.AdminPolicy).WithRequestValidation();
+        manageProducts.MapPost("/", CreateProduct).WithETag().Problems(StatusCodes.Status409Conflict, "sku-taken", "slug-taken")
+            .WithSummary("Create a product (with empty stock).");
+        manageProducts.MapPut("/{id:guid}", UpdateProduct).WithETag().Problems(StatusCodes.Status409Conflict, "sku-taken", "slug-taken", "stale-update")
             .WithSummary("Replace a product. Send If-Match with the ETag you read: a product changed since is a 409.");
-        products.MapDelete("/{id:guid}", DeleteProduct).RequireAuthorization(Authentication.AdminPolicy).WithSummary("Delete a product.");
+        manageProducts.MapDelete("/{id:guid}", DeleteProduct).WithSummary("Delete a product; one that was ever ordered is deactivated instead.");
+        NotFoundUnlessUuid(manageProducts, "Product");
 
-        NotFoundUnlessUuid(products, "Product");
-
-        var inventory = products.MapGroup("/{id:guid}/inventory").WithTags("Inventory").RequireAuthorization(Authentication.AdminPolicy);
+        var inventory = manageProducts.MapGroup("/{id:guid}/inventory").WithTags("Inventory");
         inventory.MapGet("/", GetInventory).WithSummary("On hand, reserved, available and the low-stock threshold.");
-        inventory.MapPut("/", SetInventory).WithSummary("Set on-hand stock; below what is reserved is a 409.");
-        inventory.MapPost("/adjustments", AdjustInventory).WithSummary("Add or remove stock, with a reason kept in the audit trail.");
+        inventory.MapPut("/", SetInventory).Problems(StatusCodes.Status409Conflict, "below-reserved")
+            .WithSummary("Set on-hand stock; below what is reserved is a 409.");
+        inventory.MapPost("/adjustments", AdjustInventory).Problems(StatusCodes.Status409Conflict, "insufficient-stock")
+            .WithSummary("Add or remove stock, with a reason kept in the audit trail.");
         inventory.MapGet("/adjustments", ListAdjustments).WithSummary("The audit trail of stock changes, newest first.");
         return api;
     }
@@ -47,18 +56,19 @@ public static class CatalogEndpoints
     /// </summary>
     private static void NotFoundUnlessUuid(RouteGroupBuilder group, string what) =>
         group.MapMethods("/{id}", [HttpMethods.Put, HttpMethods.Delete], IResult (string id) => throw new NotFoundException($"{what} not found: '{id}' is not a {what.ToLowerInvariant()} id."))
-            .RequireAuthorization(Authentication.AdminPolicy).ExcludeFromDescription();
+            .ExcludeFromDescription();
 
     private static async Task<Ok<IReadOnlyList<CategoryResponse>>> GetCategoryTree(CategoryService categories, CancellationToken cancellationToken) =>
         TypedResults.Ok(await categories.GetTreeAsync(cancellationToken));
 
-    private static async Task<Ok<CategoryResponse>> GetCategory(string idOrSlug, CategoryService categories, CancellationToken cancellationToken) =>
+    private static async Task<Ok<CategoryResponse>> GetCategory(
+        [FromRoute(Name = "id"), Description("The category's id or its slug.")] string idOrSlug, CategoryService categories, CancellationToken cancellationToken) =>
         TypedResults.Ok(await categories.GetAsync(idOrSlug, cancellationToken));
 
     private static async Task<Created<CategoryResponse>> CreateCategory(CategoryRequest request, CategoryService categories, CancellationToken cancellationToken)
     {
         var category = await categories.CreateAsync(request, cancellationToken);
-        return TypedResults.Created($"/api/v1/categories/{category.Id}", category);
+        return TypedResults.Created(Links.Category(category.Id), category);
     }
 
     private static async Task<Ok<CategoryResponse>> UpdateCategory(Guid id, CategoryRequest request, CategoryService categories, CancellationToken cancellationToken) =>
@@ -74,11 +84,12 @@ public static class CatalogEndpoints
         TypedResults.Ok(await products.ListAsync(query, user.IsInRole(Roles.Admin), cancellationToken));
 
     private static async Task<Results<Ok<ProductResponse>, StatusCodeHttpResult>> GetProduct(
-        string idOrSlug, ClaimsPrincipal user, ProductService products, HttpContext http, CancellationToken cancellationToken)
+        [FromRoute(Name = "id"), Description("The product's id or its slug.")] string idOrSlug, [FromHeader(Name = "If-None-Match")] string? ifNoneMatch, ClaimsPrincipal user, ProductService products, HttpContext http,
+        CancellationToken cancellationToken)
     {
         var product = await products.GetAsync(idOrSlug, user.IsInRole(Roles.Admin), cancellationToken);
         http.Response.Headers.ETag = product.ETag;
-        return ETags.Matches(http.Request.Headers.IfNoneMatch, product.ETag)
+        return ETags.Matches(ifNoneMatch, product.ETag)
             ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
             : TypedResults.Ok(product);
     }
@@ -87,7 +98,7 @@ public static class CatalogEndpoints
     {
         var product = await products.CreateAsync(request, cancellationToken);
         http.Response.Headers.ETag = product.ETag;
-        return TypedResults.Created($"/api/v1/products/{product.Id}", product);
+        return TypedResults.Created(Links.Product(product.Id), product);
     }
 
     private static async Task<Ok<ProductResponse>> UpdateProduct(
@@ -113,32 +124,9 @@ public static class CatalogEndpoints
     private static async Task<Created<InventoryAdjustedResponse>> AdjustInventory(Guid id, AdjustInventoryRequest request, ClaimsPrincipal admin, InventoryService inventory, CancellationToken cancellationToken)
     {
         var adjustment = await inventory.AdjustAsync(id, request, admin.UserId(), cancellationToken);
-        return TypedResults.Created($"/api/v1/products/{id}/inventory/adjustments", adjustment);
+        return TypedResults.Created(Links.InventoryAdjustments(id), adjustment);
     }
 
     private static async Task<Ok<PagedResult<InventoryAdjustmentResponse>>> ListAdjustments(Guid id, [AsParameters] PageQuery paging, InventoryService inventory, CancellationToken cancellationToken) =>
         TypedResults.Ok(await inventory.ListAdjustmentsAsync(id, paging, cancellationToken));
-}
-
-/// <summary>Product ETags are <c>"version-available"</c>; If-Match needs only the version part.</summary>
-internal static class ETags
-{
-    public static bool Matches(Microsoft.Extensions.Primitives.StringValues ifNoneMatch, string etag) =>
-        ifNoneMatch.Any(value => value is not null && value.Split(',').Any(v => v.Trim() == "*" || Strip(v) == Strip(etag)));
-
-    /// <summary>The version an If-Match asks for; null when absent or "*" (any current version).</summary>
-    public static long? VersionOf(string? ifMatch)
-    {
-        if (string.IsNullOrWhiteSpace(ifMatch) || ifMatch.Trim() == "*")
-        {
-            return null;
-        }
-
-        var version = Strip(ifMatch).Split('-')[0];
-        return long.TryParse(version, out var parsed) && parsed > 0
-            ? parsed
-            : throw new RequestValidationException("If-Match", "If-Match must be an ETag returned by this API, such as \"3-12\".");
-    }
-
-    private static string Strip(string etag) => etag.Trim().Replace("W/", "", StringComparison.Ordinal).Trim('"');
 }

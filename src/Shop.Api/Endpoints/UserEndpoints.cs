@@ -16,14 +16,14 @@ public static class UserEndpoints
         me.MapPost("/password", ChangePassword).WithSummary("Change your password; every refresh token you hold is revoked.");
         me.MapGet("/addresses", ListAddresses).WithSummary("Your saved addresses.");
         me.MapGet("/addresses/{id:guid}", GetAddress).WithSummary("One of your addresses.");
-        me.MapPost("/addresses", CreateAddress).WithSummary("Save an address.");
+        me.MapPost("/addresses", CreateAddress).Problems(StatusCodes.Status409Conflict, "address-limit").WithSummary("Save an address.");
         me.MapPut("/addresses/{id:guid}", UpdateAddress).WithSummary("Replace one of your addresses.");
         me.MapDelete("/addresses/{id:guid}", DeleteAddress).WithSummary("Delete one of your addresses.");
 
         var admin = api.MapGroup("/users").WithTags("Users (admin)").RequireAuthorization(Authentication.AdminPolicy).WithRequestValidation();
         admin.MapGet("/", ListUsers).WithSummary("All users, filtered by email (substring) and role.");
         admin.MapGet("/{id:guid}", GetUser).WithSummary("One user.");
-        admin.MapPatch("/{id:guid}", UpdateUser).WithSummary("Change a user's role or deactivate them; deactivation revokes their sessions.");
+        admin.MapPatch("/{id:guid}", UpdateUser).Problems(StatusCodes.Status409Conflict, "self-demotion").WithSummary("Change a user's role or deactivate them; deactivation revokes their sessions.");
         return api;
     }
 
@@ -48,7 +48,7 @@ public static class UserEndpoints
     private static async Task<Created<AddressResponse>> CreateAddress(AddressRequest request, ClaimsPrincipal user, AddressService addresses, CancellationToken cancellationToken)
     {
         var address = await addresses.CreateAsync(user.UserId(), request, cancellationToken);
-        return TypedResults.Created($"/api/v1/users/me/addresses/{address.Id}", address);
+        return TypedResults.Created(Links.Address(address.Id), address);
     }
 
     private static async Task<Ok<AddressResponse>> UpdateAddress(Guid id, AddressRequest request, ClaimsPrincipal user, AddressService addresses, CancellationToken cancellationToken) =>

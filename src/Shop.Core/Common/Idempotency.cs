@@ -27,6 +27,13 @@ public sealed class IdempotencyRecord
     public DateTime ExpiresAt { get; init; }
 }
 
+/// <summary>
+/// A claimed key, handed to the service doing the work so that it stores the response in its own
+/// transaction. <see cref="Location"/> turns the created resource's id into the response's Location
+/// (paths belong to the HTTP layer, which makes the ticket).
+/// </summary>
+public sealed record IdempotencyTicket(Guid Id, Func<Guid, string> Location);
+
 /// <summary>What <see cref="IdempotencyService.BeginAsync"/> decided: run the request under a ticket, or replay a stored response.</summary>
 public sealed record IdempotencyStart(Guid? Ticket, IdempotencyRecord? Replay);
 
@@ -110,12 +117,16 @@ public sealed class IdempotencyService(ShopDbContext db, TimeProvider clock)
         throw new ConflictException("A request with this Idempotency-Key is still being processed. Retry shortly.", "idempotency-in-progress");
     }
 
-    /// <summary>Stores the response. Call it inside the transaction of the work itself, so both commit or neither does.</summary>
-    public Task CompleteAsync(Guid ticket, int status, object body, string? location, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores the response, whose Location names <paramref name="resourceId"/>. Call it inside the
+    /// transaction of the work itself, so both commit or neither does.
+    /// </summary>
+    public Task CompleteAsync(IdempotencyTicket ticket, int status, object body, Guid resourceId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var json = JsonSerializer.Serialize(body, JsonSerializerOptions.Web);
-        return db.IdempotencyRecords.Where(r => r.Id == ticket).ExecuteUpdateAsync(s => s
+        var location = ticket.Location(resourceId);
+        return db.IdempotencyRecords.Where(r => r.Id == ticket.Id).ExecuteUpdateAsync(s => s
             .SetProperty(r => r.CompletedAt, now)
             .SetProperty(r => r.ResponseStatus, status)
             .SetProperty(r => r.ResponseBody, json)

@@ -26,7 +26,7 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
 {
     public const string PlaceOperation = "POST /orders";
 
-    public async Task<OrderResponse> PlaceAsync(Guid userId, PlaceOrderRequest request, Guid? idempotencyTicket, CancellationToken cancellationToken)
+    public async Task<OrderResponse> PlaceAsync(Guid userId, PlaceOrderRequest request, IdempotencyTicket? idempotencyTicket, CancellationToken cancellationToken)
     {
         var address = await ResolveAddressAsync(userId, request, cancellationToken);
         var wanted = request.Items
@@ -80,7 +80,7 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
         var response = order.ToResponse();
         if (idempotencyTicket is { } ticket)
         {
-            await idempotency.CompleteAsync(ticket, 201, response, Location(order.Id), cancellationToken);
+            await idempotency.CompleteAsync(ticket, 201, response, order.Id, cancellationToken);
         }
 
         // The event commits with the order (the outbox), or neither exists.
@@ -90,8 +90,6 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
         return response;
     }
 
-    public static string Location(Guid orderId) => $"/api/v1/orders/{orderId}";
-
     private async Task<ShippingAddress> ResolveAddressAsync(Guid userId, PlaceOrderRequest request, CancellationToken cancellationToken)
     {
         if (request.ShippingAddress is { } inline)
@@ -100,7 +98,7 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
         }
 
         // Someone else's address and no address at all get the same answer: 404, as for any other
-        // customer's resource (API.md), without revealing that it exists.
+        // customer's resource, without revealing that it exists.
         var saved = await db.Addresses.AsNoTracking()
             .SingleOrDefaultAsync(a => a.Id == request.ShippingAddressId && a.UserId == userId, cancellationToken);
         return saved?.ToShippingAddress() ?? throw new NotFoundException("You have no saved address with this id (shippingAddressId).");

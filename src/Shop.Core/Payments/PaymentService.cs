@@ -23,7 +23,7 @@ public sealed class PaymentService(
     public const string CreateOperation = "POST /payments";
     public const string RefundOperation = "POST /payments/{id}/refunds";
 
-    public async Task<PaymentResponse> CreateAsync(Guid userId, CreatePaymentRequest request, Guid ticket, CancellationToken cancellationToken)
+    public async Task<PaymentResponse> CreateAsync(Guid userId, CreatePaymentRequest request, IdempotencyTicket ticket, CancellationToken cancellationToken)
     {
         var order = await db.Orders.AsNoTracking().SingleOrDefaultAsync(o => o.Id == request.OrderId && o.UserId == userId, cancellationToken)
             ?? throw new NotFoundException("Order not found.");
@@ -56,14 +56,12 @@ public sealed class PaymentService(
         }
 
         var response = payment.ToResponse();
-        await idempotency.CompleteAsync(ticket, 202, response, Location(payment.Id), cancellationToken);
+        await idempotency.CompleteAsync(ticket, 202, response, payment.Id, cancellationToken);
         // The charge is requested in the same transaction that records the payment: neither is lost without the other.
         await outbox.PublishAsync(new ProcessPayment(payment.Id));
         await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
         return response;
     }
-
-    public static string Location(Guid paymentId) => $"/api/v1/payments/{paymentId}";
 
     private static ConflictException AlreadyPaying() =>
         new("The order already has a payment that is pending or succeeded.", "payment-in-progress");
@@ -92,7 +90,7 @@ public sealed class PaymentService(
     /// An admin refunds a succeeded payment, fully by default. The refund is recorded at once and
     /// sent to the provider in the background; amounts already refunded or being refunded count.
     /// </summary>
-    public async Task<RefundResponse> RefundAsync(Guid paymentId, Guid adminId, RefundPaymentRequest request, Guid? idempotencyTicket, CancellationToken cancellationToken)
+    public async Task<RefundResponse> RefundAsync(Guid paymentId, Guid adminId, RefundPaymentRequest request, IdempotencyTicket? idempotencyTicket, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var refund = await RequestRefundAsync(db, paymentId, request.Amount is { } amount ? Money.ToMinor(amount) : null, request.Reason, adminId,
@@ -100,7 +98,7 @@ public sealed class PaymentService(
         var response = refund.ToResponse();
         if (idempotencyTicket is { } ticket)
         {
-            await idempotency.CompleteAsync(ticket, 202, response, Location(paymentId), cancellationToken);
+            await idempotency.CompleteAsync(ticket, 202, response, paymentId, cancellationToken);
         }
 
         await outbox.PublishAsync(new ProcessRefund(refund.Id));

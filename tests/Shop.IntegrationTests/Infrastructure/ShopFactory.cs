@@ -41,6 +41,17 @@ public abstract class ShopFactory : WebApplicationFactory<Program>, IAsyncLifeti
 
     public abstract string Provider { get; }
 
+    private readonly Lazy<Task<DeclaredResponses>> _declared;
+
+    protected ShopFactory() => _declared = new(async () => DeclaredResponses.Parse(await OpenApiDocumentAsync()));
+
+    /// <summary>The OpenAPI document this host serves.</summary>
+    public async Task<JsonElement> OpenApiDocumentAsync()
+    {
+        using var client = CreateDefaultClient();
+        return await Expect.Json(await client.GetAsync("/openapi/v1.json"));
+    }
+
     public const string WebhookSecret = "whsec_integration_tests_0123456789";
 
     /// <summary>The SMTP server this host sends its mail to.</summary>
@@ -77,7 +88,9 @@ public abstract class ShopFactory : WebApplicationFactory<Program>, IAsyncLifeti
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureServices(s => s.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, TestClientAddressFilter>());
+        builder.ConfigureServices(s => s
+            .AddSingleton<IStartupFilter, TestClientAddressFilter>()
+            .AddSingleton<IStartupFilter, OperationHeaderFilter>());
     }
 
     /// <summary>Handles a message now, in this host, through Wolverine (as a job or a redelivery would).</summary>
@@ -87,10 +100,13 @@ public abstract class ShopFactory : WebApplicationFactory<Program>, IAsyncLifeti
         await scope.ServiceProvider.GetRequiredService<Wolverine.IMessageBus>().InvokeAsync(message);
     }
 
-    /// <summary>An anonymous client with a client address of its own; any 5xx answer fails the test.</summary>
+    /// <summary>
+    /// An anonymous client with a client address of its own. Any 5xx answer fails the test, and so
+    /// does any status the OpenAPI document does not declare for the operation that gave it.
+    /// </summary>
     public HttpClient Client(string? address = null)
     {
-        var client = CreateDefaultClient(new FailOnServerErrorHandler());
+        var client = CreateDefaultClient(new FailOnServerErrorHandler(), new DeclaredResponsesHandler(() => _declared.Value));
         client.DefaultRequestHeaders.Add(TestClientAddressFilter.Header, address ?? TestClientAddressFilter.RandomAddress());
         return client;
     }

@@ -1,0 +1,21 @@
+namespace Shop.Api.Endpoints;
+
+/// <summary>Where each resource lives: the Location of everything the API creates, built in one place.</summary>
+public static class Links
+{
+    public const string ApiBase = "/api/v1";
+
+    public static string User(Guid id) => $"{ApiBase}/users/{id}";
+
+    public static string Address(Guid id) => $"{ApiBase}/users/me/addresses/{id}";
+
+    public static string Category(Guid id) => $"{ApiBase}/categories/{id}";
+
+    public static string Product(Guid id) => $"{ApiBase}/products/{id}";
+
+    public static string InventoryAdjustments(Guid productId) => $"{ApiBase}/products/{productId}/inventory/adjustments";
+
+    public static string Order(Guid id) => $"{ApiBase}/orders/{id}";
+
+    public static string Payment(Guid id) => $"{ApiBase}/payments/{id}";
+}
