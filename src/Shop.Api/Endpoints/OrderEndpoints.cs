@@ -20,7 +20,8 @@ public static class OrderEndpoints
         orders.MapGet("/", ListOrders).WithSummary("Your orders, newest first; admins see all and may filter by userId.");
         orders.MapGet("/{id:guid}", GetOrder).WithSummary("One order.");
         orders.MapGet("/{id:guid}/tracking", TrackOrder).WithSummary("Status, carrier, tracking number and history.");
-        orders.MapPost("/{id:guid}/cancel", CancelOrder).Problems(StatusCodes.Status409Conflict, "illegal-transition", "concurrent-change").WithSummary("Cancel an order that is pending payment or paid; its stock is released.");
+        orders.MapPost("/{id:guid}/cancel", CancelOrder).Problems(StatusCodes.Status409Conflict, "illegal-transition", "concurrent-change")
+            .WithSummary("Cancel an order that is pending payment or paid; its stock is released.");
         orders.MapPatch("/{id:guid}/status", ChangeStatus).RequireAuthorization(Authentication.AdminPolicy)
             .Problems(StatusCodes.Status409Conflict, "illegal-transition", "concurrent-change")
             .WithSummary("Move an order along its lifecycle; shipped needs carrier and trackingNumber.");
