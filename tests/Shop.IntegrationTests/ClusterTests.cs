@@ -38,17 +38,15 @@ public sealed class ClusterTests(ITestOutputHelper output)
 
         // Each worker counts what it did on its own metrics port; together, each payment once
         // (a counter moves just after its transaction commits, hence the short wait).
-        var (succeeded, failed) = (0.0, 0.0);
-        for (var attempt = 0; attempt < 40 && (succeeded, failed) != (10, 4); attempt++)
+        var counted = await Eventually.Until("the workers' payment counters to add up to (succeeded 10, failed 4)", async () =>
         {
-            await Task.Delay(attempt == 0 ? 0 : 250);
             var metrics = await Task.WhenAll(Enumerable.Range(0, cluster.Workers.Count).Select(cluster.WorkerMetricsAsync));
             Assert.All(metrics, Assert.NotNull);
-            succeeded = metrics.Sum(m => Loopback.MetricValue(m!, "shop_payments_total{outcome=\"succeeded\"}"));
-            failed = metrics.Sum(m => Loopback.MetricValue(m!, "shop_payments_total{outcome=\"failed\"}"));
-        }
+            return (Succeeded: metrics.Sum(m => Loopback.MetricValue(m!, "shop_payments_total{outcome=\"succeeded\"}")),
+                Failed: metrics.Sum(m => Loopback.MetricValue(m!, "shop_payments_total{outcome=\"failed\"}")));
+        }, c => c == (10, 4), TimeSpan.FromSeconds(10));
 
-        Assert.Equal((10.0, 4.0), (succeeded, failed));
+        Assert.Equal((10.0, 4.0), counted);
     }
 
     [Fact]
@@ -83,7 +81,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
 
         // With the broker up, an order's event reaches the outside subscriber.
         var (_, before) = await PlaceOrderAsync(cluster, product);
-        Assert.Empty(await subscriber.WaitForAsync([("order.placed", before)], TimeSpan.FromSeconds(30)));
+        await subscriber.WaitForAsync([("order.placed", before)], TimeSpan.FromSeconds(30));
 
         await broker.StopAsync();
         var down = Stopwatch.StartNew();
@@ -116,8 +114,8 @@ public sealed class ClusterTests(ITestOutputHelper output)
         var back = Stopwatch.StartNew();
         output.WriteLine($"requests during the outage took {requests.TotalSeconds:F1} s; broker down {down.Elapsed.TotalSeconds:F1} s");
 
-        var missing = await subscriber.WaitForAsync(expected, TimeSpan.FromSeconds(120));
-        Assert.True(missing.Count == 0, $"events never arrived: {string.Join(", ", missing)}\n{await broker.ControlAsync("list_queues", "name", "messages")}\n{cluster.Logs()}");
+        await subscriber.WaitForAsync(expected, TimeSpan.FromSeconds(120),
+            context: async () => $"{await broker.ControlAsync("list_queues", "name", "messages")}\n{cluster.Logs()}");
         output.WriteLine($"every event arrived {back.Elapsed.TotalSeconds:F1} s after the broker came back ({subscriber.Deliveries} deliveries of {subscriber.Events.Count} events)");
 
         // The work behind the events was done too: payments charged once, orders paid, confirmations sent.
@@ -129,12 +127,8 @@ public sealed class ClusterTests(ITestOutputHelper output)
         }
 
         var confirmations = payments.Select(p => $"order-confirmation:{p.Order}").ToList();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (await db.SentEmails.CountAsync(e => confirmations.Any(c => e.Key.StartsWith(c))) < payments.Count && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(250);
-        }
-
+        await Eventually.Until($"{payments.Count} order confirmations to be sent", () => db.SentEmails.CountAsync(e => confirmations.Any(c => e.Key.StartsWith(c))),
+            sent => sent >= payments.Count, TimeSpan.FromSeconds(60));
         Assert.Equal(payments.Count, await db.SentEmails.CountAsync(e => confirmations.Any(c => e.Key.StartsWith(c))));
     }
 
@@ -184,26 +178,13 @@ public sealed class ClusterTests(ITestOutputHelper output)
     }
 
     /// <summary>Waits until every job has finished at least <paramref name="perJob"/> runs started since <paramref name="since"/>.</summary>
-    private static async Task<List<Core.Jobs.JobRun>> FinishedRunsAsync(ShopCluster cluster, string[] jobs, DateTime since, int perJob, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+    private static Task<List<Core.Jobs.JobRun>> FinishedRunsAsync(ShopCluster cluster, string[] jobs, DateTime since, int perJob, TimeSpan timeout) =>
+        Eventually.Until($"{perJob} finished runs of each job started since {since:O}", async () =>
         {
             await using var db = Open(cluster);
-            var runs = await db.JobRuns.Where(r => r.StartedAt >= since && r.FinishedAt != null).ToListAsync();
-            if (jobs.All(job => runs.Count(r => r.Job == job) >= perJob))
-            {
-                return runs;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new Xunit.Sdk.XunitException($"Within {timeout}: {string.Join(", ", jobs.Select(j => $"{j} ran {runs.Count(r => r.Job == j)} times"))}.\n{cluster.Logs()}");
-            }
-
-            await Task.Delay(500);
-        }
-    }
+            return await db.JobRuns.Where(r => r.StartedAt >= since && r.FinishedAt != null).ToListAsync();
+        }, runs => jobs.All(job => runs.Count(r => r.Job == job) >= perJob), timeout,
+            runs => $"{string.Join(", ", jobs.Select(j => $"{j} ran {runs.Count(r => r.Job == j)} times"))}.\n{cluster.Logs()}");
 
     private static async Task<(Guid Product, List<Purchase> Purchases)> BuyAsync(ShopCluster cluster, string[] tokens)
     {
@@ -256,22 +237,8 @@ public sealed class ClusterTests(ITestOutputHelper output)
     private static async Task SettleAndVerifyAsync(ShopCluster cluster, Guid product, List<Purchase> purchases, TimeSpan timeout)
     {
         var ids = purchases.Select(p => p.PaymentId).ToList();
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var pending = await PendingAsync(cluster, purchases);
-            if (pending == 0)
-            {
-                break;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new Xunit.Sdk.XunitException($"{pending} payments still pending after {timeout}.\n{cluster.Logs()}");
-            }
-
-            await Task.Delay(250);
-        }
+        await Eventually.Until("every payment to settle", () => PendingAsync(cluster, purchases), pending => pending == 0, timeout,
+            pending => $"{pending} payments still pending.\n{cluster.Logs()}");
 
         await using var check = Open(cluster);
         var payments = await check.Payments.Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id);
