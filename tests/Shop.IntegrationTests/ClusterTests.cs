@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Shop.Core.Data;
 using Shop.Core.Jobs;
@@ -73,10 +71,8 @@ public sealed class ClusterTests(ITestOutputHelper output)
     {
         await using var broker = await RabbitMqNode.StartAsync();
         await using var cluster = await ShopCluster.StartAsync(workers: 1, rabbitMq: broker.ConnectionString);
-        using var admin = cluster.Client();
-        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(admin, ShopFactory.AdminEmail, ShopFactory.AdminPassword));
-        var product = (await Expect.Json(await admin.PostAsJsonAsync("/api/v1/products", CatalogApi.ProductBody(price: 10m)), HttpStatusCode.Created)).GetProperty("id").GetGuid();
-        await Expect.Status(await admin.PutAsJsonAsync($"/api/v1/products/{product}/inventory", new { onHand = 100 }), HttpStatusCode.OK);
+        var admin = await cluster.AdminAsync();
+        var product = await admin.CreateProductAsync(onHand: 100, price: 10m);
         var subscriber = await EventSubscriber.BindAsync(broker.ConnectionString, $"{cluster.RabbitMqPrefix}-{ShopMessaging.EventsExchange}", TimeSpan.FromSeconds(30));
 
         // With the broker up, an order's event reaches the outside subscriber.
@@ -94,14 +90,10 @@ public sealed class ClusterTests(ITestOutputHelper output)
             expected.Add(("order.placed", order));
             if (i % 2 == 0)
             {
-                using var pay = new HttpRequestMessage(HttpMethod.Post, "/api/v1/payments") { Content = JsonContent.Create(new { orderId = order, paymentToken = SandboxProvider.Visa }) };
-                pay.Headers.Add("Idempotency-Key", $"pay-{order:N}");
-                var payment = (await Expect.Json(await customer.SendAsync(pay), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
+                var payment = (await Expect.Json(await customer.PayAsync(order, SandboxProvider.Visa, key: $"pay-{order:N}"), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
                 payments.Add((order, payment));
                 expected.AddRange([("payment.succeeded", payment), ("order.paid", order)]);
             }
-
-            customer.Dispose();
         }
 
         var requests = down.Elapsed;
@@ -132,14 +124,10 @@ public sealed class ClusterTests(ITestOutputHelper output)
         Assert.Equal(payments.Count, await db.SentEmails.CountAsync(e => confirmations.Any(c => e.Key.StartsWith(c))));
     }
 
-    private static async Task<(HttpClient Customer, Guid Order)> PlaceOrderAsync(ShopCluster cluster, Guid product)
+    private static async Task<(TestUser Customer, Guid Order)> PlaceOrderAsync(ShopCluster cluster, Guid product)
     {
-        var customer = cluster.Client();
-        var email = $"cluster-{Guid.NewGuid():N}@example.com";
-        await Expect.Status(await customer.PostAsJsonAsync("/api/v1/auth/register", new { email, password = "cluster-pass-1", fullName = "C" }), HttpStatusCode.Created);
-        customer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(customer, email, "cluster-pass-1"));
-        var order = (await Expect.Json(await customer.PostAsJsonAsync("/api/v1/orders", OrderApi.Body((product, 1))), HttpStatusCode.Created)).GetProperty("id").GetGuid();
-        return (customer, order);
+        var customer = await cluster.NewUserAsync();
+        return (customer, (await customer.PlaceOrderAsync((product, 1))).GetProperty("id").GetGuid());
     }
 
     [Fact]
@@ -188,37 +176,26 @@ public sealed class ClusterTests(ITestOutputHelper output)
 
     private static async Task<(Guid Product, List<Purchase> Purchases)> BuyAsync(ShopCluster cluster, string[] tokens)
     {
-        using var admin = cluster.Client();
-        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(admin, ShopFactory.AdminEmail, ShopFactory.AdminPassword));
-        var product = (await Expect.Json(await admin.PostAsJsonAsync("/api/v1/products", CatalogApi.ProductBody(price: 10m)), HttpStatusCode.Created)).GetProperty("id").GetGuid();
-        await Expect.Status(await admin.PutAsJsonAsync($"/api/v1/products/{product}/inventory", new { onHand = 500 }), HttpStatusCode.OK);
+        var admin = await cluster.AdminAsync();
+        var product = await admin.CreateProductAsync(onHand: 500, price: 10m);
 
         // Orders first, one customer each; then every payment at once, so that they are in flight together.
-        var orders = new List<(HttpClient Customer, Guid Order, int Quantity, string Token)>();
+        var orders = new List<(TestUser Customer, Guid Order, int Quantity, string Token)>();
         for (var i = 0; i < tokens.Length; i++)
         {
-            var customer = cluster.Client();
-            var email = $"cluster-{Guid.NewGuid():N}@example.com";
-            await Expect.Status(await customer.PostAsJsonAsync("/api/v1/auth/register", new { email, password = "cluster-pass-1", fullName = "C" }), HttpStatusCode.Created);
-            customer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(customer, email, "cluster-pass-1"));
+            var customer = await cluster.NewUserAsync();
             var quantity = 1 + i % 3;
-            var order = (await Expect.Json(await customer.PostAsJsonAsync("/api/v1/orders", OrderApi.Body((product, quantity))), HttpStatusCode.Created)).GetProperty("id").GetGuid();
+            var order = (await customer.PlaceOrderAsync((product, quantity))).GetProperty("id").GetGuid();
             orders.Add((customer, order, quantity, tokens[i]));
         }
 
         var purchases = await Task.WhenAll(orders.Select(async o =>
         {
-            using var pay = new HttpRequestMessage(HttpMethod.Post, "/api/v1/payments") { Content = JsonContent.Create(new { orderId = o.Order, paymentToken = o.Token }) };
-            pay.Headers.Add("Idempotency-Key", $"pay-{o.Order:N}");
-            var payment = (await Expect.Json(await o.Customer.SendAsync(pay), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
-            o.Customer.Dispose();
+            var payment = (await Expect.Json(await o.Customer.PayAsync(o.Order, o.Token, key: $"pay-{o.Order:N}"), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
             return new Purchase(o.Order, payment, o.Quantity, o.Token);
         }));
         return (product, purchases.ToList());
     }
-
-    private static async Task<string> TokenAsync(HttpClient client, string email, string password) =>
-        (await Expect.Json(await client.PostAsJsonAsync("/api/v1/auth/login", new { email, password }))).GetProperty("accessToken").GetString()!;
 
     private static async Task<int> PendingAsync(ShopCluster cluster, List<Purchase> purchases)
     {
