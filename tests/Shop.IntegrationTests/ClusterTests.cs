@@ -17,9 +17,9 @@ public sealed class ClusterCollection
 }
 
 /// <summary>
-/// An API process that only publishes, worker processes that handle, one PostgreSQL and one
-/// RabbitMQ: messages are handled once, payments charged once, and a worker killed with SIGKILL
-/// loses nothing.
+/// An API process that only publishes (unless a test has it handle messages too), worker processes
+/// that handle, one PostgreSQL and one RabbitMQ: messages are handled once, payments charged once,
+/// and a process killed with SIGKILL loses nothing.
 /// </summary>
 [Collection(ClusterCollection.Name), Trait("Category", "Postgres")]
 public sealed class ClusterTests(ITestOutputHelper output)

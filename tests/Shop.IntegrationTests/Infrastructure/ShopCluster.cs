@@ -5,8 +5,9 @@ namespace Shop.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// Real processes against one PostgreSQL database and one RabbitMQ broker: an API that only
-/// publishes (Workers:Enabled=false) and any number of worker processes, each killable with
-/// SIGKILL. Everything is stopped and the database dropped on dispose.
+/// publishes (Workers:Enabled=false, unless started with apiHandlesMessages) and any number of
+/// worker processes, each killable with SIGKILL. Everything is stopped and the database dropped
+/// on dispose.
 /// </summary>
 public sealed class ShopCluster : IAsyncDisposable
 {
