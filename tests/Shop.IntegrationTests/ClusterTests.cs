@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Shop.Core.Data;
 using Shop.Core.Jobs;
@@ -19,9 +17,9 @@ public sealed class ClusterCollection
 }
 
 /// <summary>
-/// An API process that only publishes, worker processes that handle, one PostgreSQL and one
-/// RabbitMQ: messages are handled once, payments charged once, and a worker killed with SIGKILL
-/// loses nothing.
+/// An API process that only publishes (unless a test has it handle messages too), worker processes
+/// that handle, one PostgreSQL and one RabbitMQ: messages are handled once, payments charged once,
+/// and a process killed with SIGKILL loses nothing.
 /// </summary>
 [Collection(ClusterCollection.Name), Trait("Category", "Postgres")]
 public sealed class ClusterTests(ITestOutputHelper output)
@@ -38,17 +36,15 @@ public sealed class ClusterTests(ITestOutputHelper output)
 
         // Each worker counts what it did on its own metrics port; together, each payment once
         // (a counter moves just after its transaction commits, hence the short wait).
-        var (succeeded, failed) = (0.0, 0.0);
-        for (var attempt = 0; attempt < 40 && (succeeded, failed) != (10, 4); attempt++)
+        var counted = await Eventually.Until("the workers' payment counters to add up to (succeeded 10, failed 4)", async () =>
         {
-            await Task.Delay(attempt == 0 ? 0 : 250);
             var metrics = await Task.WhenAll(Enumerable.Range(0, cluster.Workers.Count).Select(cluster.WorkerMetricsAsync));
             Assert.All(metrics, Assert.NotNull);
-            succeeded = metrics.Sum(m => Loopback.MetricValue(m!, "shop_payments_total{outcome=\"succeeded\"}"));
-            failed = metrics.Sum(m => Loopback.MetricValue(m!, "shop_payments_total{outcome=\"failed\"}"));
-        }
+            return (Succeeded: metrics.Sum(m => Loopback.MetricValue(m!, "shop_payments_total{outcome=\"succeeded\"}")),
+                Failed: metrics.Sum(m => Loopback.MetricValue(m!, "shop_payments_total{outcome=\"failed\"}")));
+        }, c => c == (10, 4), TimeSpan.FromSeconds(10));
 
-        Assert.Equal((10.0, 4.0), (succeeded, failed));
+        Assert.Equal((10.0, 4.0), counted);
     }
 
     [Fact]
@@ -75,15 +71,13 @@ public sealed class ClusterTests(ITestOutputHelper output)
     {
         await using var broker = await RabbitMqNode.StartAsync();
         await using var cluster = await ShopCluster.StartAsync(workers: 1, rabbitMq: broker.ConnectionString);
-        using var admin = cluster.Client();
-        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(admin, ShopFactory.AdminEmail, ShopFactory.AdminPassword));
-        var product = (await Expect.Json(await admin.PostAsJsonAsync("/api/v1/products", CatalogApi.ProductBody(price: 10m)), HttpStatusCode.Created)).GetProperty("id").GetGuid();
-        await Expect.Status(await admin.PutAsJsonAsync($"/api/v1/products/{product}/inventory", new { onHand = 100 }), HttpStatusCode.OK);
+        var admin = await cluster.AdminAsync();
+        var product = await admin.CreateProductAsync(onHand: 100, price: 10m);
         var subscriber = await EventSubscriber.BindAsync(broker.ConnectionString, $"{cluster.RabbitMqPrefix}-{ShopMessaging.EventsExchange}", TimeSpan.FromSeconds(30));
 
         // With the broker up, an order's event reaches the outside subscriber.
         var (_, before) = await PlaceOrderAsync(cluster, product);
-        Assert.Empty(await subscriber.WaitForAsync([("order.placed", before)], TimeSpan.FromSeconds(30)));
+        await subscriber.WaitForAsync([("order.placed", before)], TimeSpan.FromSeconds(30));
 
         await broker.StopAsync();
         var down = Stopwatch.StartNew();
@@ -96,14 +90,10 @@ public sealed class ClusterTests(ITestOutputHelper output)
             expected.Add(("order.placed", order));
             if (i % 2 == 0)
             {
-                using var pay = new HttpRequestMessage(HttpMethod.Post, "/api/v1/payments") { Content = JsonContent.Create(new { orderId = order, paymentToken = SandboxProvider.Visa }) };
-                pay.Headers.Add("Idempotency-Key", $"pay-{order:N}");
-                var payment = (await Expect.Json(await customer.SendAsync(pay), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
+                var payment = (await Expect.Json(await customer.PayAsync(order, SandboxProvider.Visa, key: $"pay-{order:N}"), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
                 payments.Add((order, payment));
                 expected.AddRange([("payment.succeeded", payment), ("order.paid", order)]);
             }
-
-            customer.Dispose();
         }
 
         var requests = down.Elapsed;
@@ -116,8 +106,8 @@ public sealed class ClusterTests(ITestOutputHelper output)
         var back = Stopwatch.StartNew();
         output.WriteLine($"requests during the outage took {requests.TotalSeconds:F1} s; broker down {down.Elapsed.TotalSeconds:F1} s");
 
-        var missing = await subscriber.WaitForAsync(expected, TimeSpan.FromSeconds(120));
-        Assert.True(missing.Count == 0, $"events never arrived: {string.Join(", ", missing)}\n{await broker.ControlAsync("list_queues", "name", "messages")}\n{cluster.Logs()}");
+        await subscriber.WaitForAsync(expected, TimeSpan.FromSeconds(120),
+            context: async () => $"{await broker.ControlAsync("list_queues", "name", "messages")}\n{cluster.Logs()}");
         output.WriteLine($"every event arrived {back.Elapsed.TotalSeconds:F1} s after the broker came back ({subscriber.Deliveries} deliveries of {subscriber.Events.Count} events)");
 
         // The work behind the events was done too: payments charged once, orders paid, confirmations sent.
@@ -129,23 +119,15 @@ public sealed class ClusterTests(ITestOutputHelper output)
         }
 
         var confirmations = payments.Select(p => $"order-confirmation:{p.Order}").ToList();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (await db.SentEmails.CountAsync(e => confirmations.Any(c => e.Key.StartsWith(c))) < payments.Count && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(250);
-        }
-
+        await Eventually.Until($"{payments.Count} order confirmations to be sent", () => db.SentEmails.CountAsync(e => confirmations.Any(c => e.Key.StartsWith(c))),
+            sent => sent >= payments.Count, TimeSpan.FromSeconds(60));
         Assert.Equal(payments.Count, await db.SentEmails.CountAsync(e => confirmations.Any(c => e.Key.StartsWith(c))));
     }
 
-    private static async Task<(HttpClient Customer, Guid Order)> PlaceOrderAsync(ShopCluster cluster, Guid product)
+    private static async Task<(TestUser Customer, Guid Order)> PlaceOrderAsync(ShopCluster cluster, Guid product)
     {
-        var customer = cluster.Client();
-        var email = $"cluster-{Guid.NewGuid():N}@example.com";
-        await Expect.Status(await customer.PostAsJsonAsync("/api/v1/auth/register", new { email, password = "cluster-pass-1", fullName = "C" }), HttpStatusCode.Created);
-        customer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(customer, email, "cluster-pass-1"));
-        var order = (await Expect.Json(await customer.PostAsJsonAsync("/api/v1/orders", OrderApi.Body((product, 1))), HttpStatusCode.Created)).GetProperty("id").GetGuid();
-        return (customer, order);
+        var customer = await cluster.NewUserAsync();
+        return (customer, (await customer.PlaceOrderAsync((product, 1))).GetProperty("id").GetGuid());
     }
 
     [Fact]
@@ -184,60 +166,36 @@ public sealed class ClusterTests(ITestOutputHelper output)
     }
 
     /// <summary>Waits until every job has finished at least <paramref name="perJob"/> runs started since <paramref name="since"/>.</summary>
-    private static async Task<List<Core.Jobs.JobRun>> FinishedRunsAsync(ShopCluster cluster, string[] jobs, DateTime since, int perJob, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+    private static Task<List<Core.Jobs.JobRun>> FinishedRunsAsync(ShopCluster cluster, string[] jobs, DateTime since, int perJob, TimeSpan timeout) =>
+        Eventually.Until($"{perJob} finished runs of each job started since {since:O}", async () =>
         {
             await using var db = Open(cluster);
-            var runs = await db.JobRuns.Where(r => r.StartedAt >= since && r.FinishedAt != null).ToListAsync();
-            if (jobs.All(job => runs.Count(r => r.Job == job) >= perJob))
-            {
-                return runs;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new Xunit.Sdk.XunitException($"Within {timeout}: {string.Join(", ", jobs.Select(j => $"{j} ran {runs.Count(r => r.Job == j)} times"))}.\n{cluster.Logs()}");
-            }
-
-            await Task.Delay(500);
-        }
-    }
+            return await db.JobRuns.Where(r => r.StartedAt >= since && r.FinishedAt != null).ToListAsync();
+        }, runs => jobs.All(job => runs.Count(r => r.Job == job) >= perJob), timeout,
+            runs => $"{string.Join(", ", jobs.Select(j => $"{j} ran {runs.Count(r => r.Job == j)} times"))}.\n{cluster.Logs()}");
 
     private static async Task<(Guid Product, List<Purchase> Purchases)> BuyAsync(ShopCluster cluster, string[] tokens)
     {
-        using var admin = cluster.Client();
-        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(admin, ShopFactory.AdminEmail, ShopFactory.AdminPassword));
-        var product = (await Expect.Json(await admin.PostAsJsonAsync("/api/v1/products", CatalogApi.ProductBody(price: 10m)), HttpStatusCode.Created)).GetProperty("id").GetGuid();
-        await Expect.Status(await admin.PutAsJsonAsync($"/api/v1/products/{product}/inventory", new { onHand = 500 }), HttpStatusCode.OK);
+        var admin = await cluster.AdminAsync();
+        var product = await admin.CreateProductAsync(onHand: 500, price: 10m);
 
         // Orders first, one customer each; then every payment at once, so that they are in flight together.
-        var orders = new List<(HttpClient Customer, Guid Order, int Quantity, string Token)>();
+        var orders = new List<(TestUser Customer, Guid Order, int Quantity, string Token)>();
         for (var i = 0; i < tokens.Length; i++)
         {
-            var customer = cluster.Client();
-            var email = $"cluster-{Guid.NewGuid():N}@example.com";
-            await Expect.Status(await customer.PostAsJsonAsync("/api/v1/auth/register", new { email, password = "cluster-pass-1", fullName = "C" }), HttpStatusCode.Created);
-            customer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(customer, email, "cluster-pass-1"));
+            var customer = await cluster.NewUserAsync();
             var quantity = 1 + i % 3;
-            var order = (await Expect.Json(await customer.PostAsJsonAsync("/api/v1/orders", OrderApi.Body((product, quantity))), HttpStatusCode.Created)).GetProperty("id").GetGuid();
+            var order = (await customer.PlaceOrderAsync((product, quantity))).GetProperty("id").GetGuid();
             orders.Add((customer, order, quantity, tokens[i]));
         }
 
         var purchases = await Task.WhenAll(orders.Select(async o =>
         {
-            using var pay = new HttpRequestMessage(HttpMethod.Post, "/api/v1/payments") { Content = JsonContent.Create(new { orderId = o.Order, paymentToken = o.Token }) };
-            pay.Headers.Add("Idempotency-Key", $"pay-{o.Order:N}");
-            var payment = (await Expect.Json(await o.Customer.SendAsync(pay), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
-            o.Customer.Dispose();
+            var payment = (await Expect.Json(await o.Customer.PayAsync(o.Order, o.Token, key: $"pay-{o.Order:N}"), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
             return new Purchase(o.Order, payment, o.Quantity, o.Token);
         }));
         return (product, purchases.ToList());
     }
-
-    private static async Task<string> TokenAsync(HttpClient client, string email, string password) =>
-        (await Expect.Json(await client.PostAsJsonAsync("/api/v1/auth/login", new { email, password }))).GetProperty("accessToken").GetString()!;
 
     private static async Task<int> PendingAsync(ShopCluster cluster, List<Purchase> purchases)
     {
@@ -256,22 +214,8 @@ public sealed class ClusterTests(ITestOutputHelper output)
     private static async Task SettleAndVerifyAsync(ShopCluster cluster, Guid product, List<Purchase> purchases, TimeSpan timeout)
     {
         var ids = purchases.Select(p => p.PaymentId).ToList();
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var pending = await PendingAsync(cluster, purchases);
-            if (pending == 0)
-            {
-                break;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new Xunit.Sdk.XunitException($"{pending} payments still pending after {timeout}.\n{cluster.Logs()}");
-            }
-
-            await Task.Delay(250);
-        }
+        await Eventually.Until("every payment to settle", () => PendingAsync(cluster, purchases), pending => pending == 0, timeout,
+            pending => $"{pending} payments still pending.\n{cluster.Logs()}");
 
         await using var check = Open(cluster);
         var payments = await check.Payments.Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id);

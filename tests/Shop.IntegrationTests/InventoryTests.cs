@@ -71,7 +71,7 @@ public abstract class InventoryTests(ShopFactory shop)
         await Expect.ValidationError(await admin.Client.PutAsJsonAsync($"/api/v1/products/{id}/inventory", new { onHand = -1 }), "onHand");
         await Expect.ValidationError(await admin.Client.PutAsJsonAsync($"/api/v1/products/{id}/inventory", new { lowStockThreshold = 3 }), "onHand");
 
-        // Orders reserve stock (next issue); until then, reserve directly to prove the rule.
+        // Three units reserved, as pending orders would hold them; set directly so that no order is involved.
         await ExecuteAsync($"UPDATE inventory SET reserved = 3 WHERE product_id = {ProductIdLiteral(id)}");
         await Expect.Problem(await admin.Client.PutAsJsonAsync($"/api/v1/products/{id}/inventory", new { onHand = 2 }), HttpStatusCode.Conflict);
         await Expect.Problem(await admin.Client.PostAsJsonAsync($"/api/v1/products/{id}/inventory/adjustments", new { delta = -2, reason = "x" }), HttpStatusCode.Conflict);

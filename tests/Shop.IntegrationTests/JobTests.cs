@@ -7,7 +7,7 @@ using Shop.IntegrationTests.Infrastructure;
 
 namespace Shop.IntegrationTests;
 
-/// <summary>The recurring jobs' work, run on demand through Wolverine (the schedule itself fires once a minute).</summary>
+/// <summary>The recurring jobs' work, run on demand through Wolverine (their schedules fire every minute, the purge hourly).</summary>
 public abstract class JobTests(ShopFactory shop)
 {
     private async Task AgeAsync(Guid orderId, TimeSpan by)

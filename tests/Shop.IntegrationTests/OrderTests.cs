@@ -185,7 +185,7 @@ public abstract class OrderTests(ShopFactory shop)
         var cancelled = await Expect.Json(await customer.Client.PostAsJsonAsync($"/api/v1/orders/{id}/cancel", new { reason = "changed my mind" }));
         Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
         var history = cancelled.GetProperty("statusHistory").EnumerateArray().ToList();
-        Assert.Equal(new[] { "pending_payment", "cancelled" }, history.Select(h => h.GetProperty("status").GetString()));
+        Assert.Equal(["pending_payment", "cancelled"], history.Select(h => h.GetProperty("status").GetString()));
         Assert.Equal("changed my mind", history[1].GetProperty("note").GetString());
         var stock = await admin.InventoryAsync(product);
         Assert.Equal(0, stock.GetProperty("reserved").GetInt32());
@@ -221,7 +221,7 @@ public abstract class OrderTests(ShopFactory shop)
         await Expect.Problem(await customer.Client.PostAsync($"/api/v1/orders/{id}/cancel", null), HttpStatusCode.Conflict);
         await admin.MoveAsync(id, "delivered");
         var refunded = await admin.MoveAsync(id, "refunded");
-        Assert.Equal(new[] { "pending_payment", "paid", "shipped", "delivered", "refunded" },
+        Assert.Equal(["pending_payment", "paid", "shipped", "delivered", "refunded"],
             refunded.GetProperty("statusHistory").EnumerateArray().Select(h => h.GetProperty("status").GetString()));
         Assert.Equal(6, (await admin.InventoryAsync(product)).GetProperty("onHand").GetInt32());
         await Expect.ValidationError(await admin.Client.PatchAsJsonAsync($"/api/v1/orders/{id}/status", new { status = "lost" }), "status");

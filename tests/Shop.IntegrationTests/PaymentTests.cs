@@ -161,7 +161,8 @@ public abstract class PaymentTests(ShopFactory shop)
         await Expect.Problem(await admin.Client.PostAsJsonAsync($"/api/v1/payments/{paymentId}/refunds", new { amount = 60.01m }), HttpStatusCode.Conflict);
 
         await Expect.Status(await admin.Client.PostAsJsonAsync($"/api/v1/payments/{paymentId}/refunds", new { amount = 20m, reason = "scratched" }), HttpStatusCode.Accepted);
-        var partial = await WaitAsync(async () => await Expect.Json(await customer.Client.GetAsync($"/api/v1/payments/{paymentId}")), p => p.GetProperty("refundedAmount").GetDecimal() == 20m);
+        var partial = await Eventually.Until($"payment {paymentId} to have 20 refunded", async () => await Expect.Json(await customer.Client.GetAsync($"/api/v1/payments/{paymentId}")),
+            p => p.GetProperty("refundedAmount").GetDecimal() == 20m, TimeSpan.FromSeconds(30));
         Assert.Equal("succeeded", partial.GetProperty("status").GetString());
         Assert.Equal("paid", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}"))).GetProperty("status").GetString());
 
@@ -381,9 +382,7 @@ public abstract class PaymentTests(ShopFactory shop)
         var product = await admin.CreateProductAsync(onHand: 5);
         // The SMTP server refuses this mailbox every time: the confirmation email can never be sent.
         var email = $"{TestSmtpServer.RejectedPrefix}{Guid.NewGuid():N}@example.com";
-        var client = shop.Client();
-        var userId = (await Expect.Json(await client.PostAsJsonAsync("/api/v1/auth/register", new { email, password = "long-enough-1", fullName = "Bounce" }), HttpStatusCode.Created)).GetProperty("id").GetGuid();
-        var customer = await ShopFactory.LogInAsync(client, userId, email, "long-enough-1");
+        var customer = await ShopFactory.RegisterAsync(shop.Client(), email);
         var before = await DeadLettersAsync("OrderPaid");
         var orderId = (await customer.PlaceOrderAsync((product, 2))).GetProperty("id").GetGuid();
 
@@ -391,12 +390,7 @@ public abstract class PaymentTests(ShopFactory shop)
 
         Assert.Equal("succeeded", (await customer.SettledAsync(paymentId)).GetProperty("status").GetString());
         await customer.OrderWhenAsync(orderId, "paid");
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (await DeadLettersAsync("OrderPaid") == before && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(200);
-        }
-
+        await Eventually.Until("OrderPaid to be dead-lettered", () => DeadLettersAsync("OrderPaid"), deadLetters => deadLetters != before, TimeSpan.FromSeconds(30));
         Assert.Equal(before + 1, await DeadLettersAsync("OrderPaid"));
         // Counted on /metrics too: the failure and the dead letter.
         var metrics = await (await shop.Client().GetAsync("/metrics")).Content.ReadAsStringAsync();
@@ -419,20 +413,6 @@ public abstract class PaymentTests(ShopFactory shop)
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT count(*) FROM {table} WHERE message_type LIKE '%{messageType}%'";
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static async Task<System.Text.Json.JsonElement> WaitAsync(Func<Task<System.Text.Json.JsonElement>> read, Func<System.Text.Json.JsonElement, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        var last = await read();
-        while (!done(last) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-            last = await read();
-        }
-
-        Assert.True(done(last), $"condition not reached: {last}");
-        return last;
     }
 }
 

@@ -26,8 +26,7 @@ public sealed class EventSubscriber
     public static async Task<EventSubscriber> BindAsync(string connectionString, string exchange, TimeSpan timeout)
     {
         var subscriber = new EventSubscriber(connectionString);
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+        await Eventually.Until($"exchange {exchange} to be declared", async () =>
         {
             await using var connection = await subscriber._factory.CreateConnectionAsync();
             await using var channel = await connection.CreateChannelAsync();
@@ -36,15 +35,15 @@ public sealed class EventSubscriber
                 await channel.ExchangeDeclarePassiveAsync(exchange);
                 await channel.QueueDeclareAsync(subscriber._queue, durable: true, exclusive: false, autoDelete: false);
                 await channel.QueueBindAsync(subscriber._queue, exchange, "#");
-                return subscriber;
+                return null;
             }
-            catch (OperationInterruptedException) when (DateTime.UtcNow < deadline)
+            catch (OperationInterruptedException e)
             {
                 // Not declared yet (404 closes the channel): try again on a new one.
+                return e.Message;
             }
-
-            await Task.Delay(250);
-        }
+        }, error => error is null, timeout);
+        return subscriber;
     }
 
     /// <summary>Takes whatever is in the queue; nothing when the broker cannot be reached.</summary>
@@ -82,21 +81,13 @@ public sealed class EventSubscriber
         throw new InvalidOperationException($"No subject in {e}");
     }
 
-    /// <summary>Waits until every (type, subject) pair has been received; returns the ones still missing at the timeout.</summary>
-    public async Task<List<(string Type, Guid Subject)>> WaitForAsync(IReadOnlyCollection<(string Type, Guid Subject)> expected, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+    /// <summary>Waits until every (type, subject) pair has been received; fails naming the ones still missing, and <paramref name="context"/> if given.</summary>
+    public Task WaitForAsync(IReadOnlyCollection<(string Type, Guid Subject)> expected, TimeSpan timeout, Func<Task<string>>? context = null) =>
+        Eventually.Until("every expected event", async () =>
         {
             await DrainAsync();
             var received = Events.Values.Select(e => (e.GetProperty("type").GetString()!, Subject(e))).ToHashSet();
-            var missing = expected.Where(x => !received.Contains(x)).ToList();
-            if (missing.Count == 0 || DateTime.UtcNow > deadline)
-            {
-                return missing;
-            }
-
-            await Task.Delay(250);
-        }
-    }
+            return expected.Where(x => !received.Contains(x)).ToList();
+        }, missing => missing.Count == 0, timeout,
+            async missing => $"never arrived: {string.Join(", ", missing)}{(context is null ? "" : $"\n{await context()}")}");
 }

@@ -19,8 +19,7 @@ public static class Loopback
     public static async Task WaitUntilReadyAsync(Uri baseAddress, Process process, Func<string> logs, TimeSpan timeout)
     {
         using var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        await Eventually.Until($"{baseAddress}health/ready to answer 200", async () =>
         {
             if (process.HasExited)
             {
@@ -29,19 +28,13 @@ public static class Loopback
 
             try
             {
-                if ((await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
+                return (await client.GetAsync("/health/ready")).StatusCode.ToString();
             }
-            catch (HttpRequestException)
+            catch (HttpRequestException e)
             {
+                return e.Message;
             }
-
-            await Task.Delay(200);
-        }
-
-        throw new Xunit.Sdk.XunitException($"The process did not become ready within {timeout}:\n{logs()}");
+        }, answer => answer == nameof(HttpStatusCode.OK), timeout, answer => $"{answer}\n{logs()}");
     }
 
     /// <summary>The value of one series in Prometheus text (<c>name{labels}</c> exactly as exported), 0 when absent.</summary>

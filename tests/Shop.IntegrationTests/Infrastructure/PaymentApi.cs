@@ -15,43 +15,19 @@ public static class PaymentApi
         return user.Client.SendAsync(request);
     }
 
-    /// <summary>Polls the payment (bounded) until it is no longer pending, and returns it.</summary>
-    public static async Task<JsonElement> SettledAsync(this TestUser user, Guid paymentId, string until = "settled", TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        JsonElement payment = default;
-        while (DateTime.UtcNow < deadline)
-        {
-            payment = await Expect.Json(await user.Client.GetAsync($"/api/v1/payments/{paymentId}"));
-            var status = payment.GetProperty("status").GetString();
-            if (until == "settled" ? status != "pending" : status == until)
-            {
-                return payment;
-            }
+    /// <summary>Polls the payment until it is no longer pending (or, given <paramref name="until"/>, has that status), and returns it.</summary>
+    public static Task<JsonElement> SettledAsync(this TestUser user, Guid paymentId, string until = "settled", TimeSpan? timeout = null) =>
+        Eventually.Until($"payment {paymentId} to be {until}",
+            async () => await Expect.Json(await user.Client.GetAsync($"/api/v1/payments/{paymentId}")),
+            payment => payment.GetProperty("status").GetString() is var status && (until == "settled" ? status != "pending" : status == until),
+            timeout ?? TimeSpan.FromSeconds(30));
 
-            await Task.Delay(100);
-        }
-
-        throw new Xunit.Sdk.XunitException($"Payment {paymentId} did not reach '{until}' in time: {payment}");
-    }
-
-    public static async Task<JsonElement> OrderWhenAsync(this TestUser user, Guid orderId, string status, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        JsonElement order = default;
-        while (DateTime.UtcNow < deadline)
-        {
-            order = await Expect.Json(await user.Client.GetAsync($"/api/v1/orders/{orderId}"));
-            if (order.GetProperty("status").GetString() == status)
-            {
-                return order;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new Xunit.Sdk.XunitException($"Order {orderId} did not reach '{status}' in time: {order}");
-    }
+    /// <summary>Polls the order until it has this status, and returns it.</summary>
+    public static Task<JsonElement> OrderWhenAsync(this TestUser user, Guid orderId, string status, TimeSpan? timeout = null) =>
+        Eventually.Until($"order {orderId} to be {status}",
+            async () => await Expect.Json(await user.Client.GetAsync($"/api/v1/orders/{orderId}")),
+            order => order.GetProperty("status").GetString() == status,
+            timeout ?? TimeSpan.FromSeconds(30));
 
     public static HttpRequestMessage Webhook(object body, string secret = ShopFactory.WebhookSecret, DateTimeOffset? at = null, string provider = "Sandbox", Func<byte[], byte[]>? tamper = null)
     {

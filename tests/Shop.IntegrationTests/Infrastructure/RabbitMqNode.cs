@@ -48,15 +48,19 @@ public sealed class RabbitMqNode : IAsyncDisposable
         _launcher.ErrorDataReceived += (_, _) => { };
         _launcher.BeginOutputReadLine();
         _launcher.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (!await AcceptsAsync())
+        var launcher = _launcher;
+        await Eventually.Until($"RabbitMQ node {NodeName} to accept connections", StartedAsync, started => started, TimeSpan.FromSeconds(90),
+            _ => $"nothing listens on port {Port} (see {_directory}/log)");
+
+        async Task<bool> StartedAsync()
         {
-            if (DateTime.UtcNow > deadline || _launcher.HasExited)
+            if (await AcceptsAsync())
             {
-                throw new Xunit.Sdk.XunitException($"RabbitMQ node {NodeName} did not start (see {_directory}/log).");
+                return true;
             }
 
-            await Task.Delay(250);
+            // An exited launcher will not start the node: fail now rather than at the timeout.
+            return launcher.HasExited ? throw new Xunit.Sdk.XunitException($"RabbitMQ node {NodeName} did not start (see {_directory}/log).") : false;
         }
     }
 
@@ -70,16 +74,9 @@ public sealed class RabbitMqNode : IAsyncDisposable
             await kill.WaitForExitAsync();
         }
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (await AcceptsAsync() || (_launcher is { HasExited: false }))
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new Xunit.Sdk.XunitException($"RabbitMQ node {NodeName} did not stop.");
-            }
-
-            await Task.Delay(250);
-        }
+        await Eventually.Until($"RabbitMQ node {NodeName} to stop", async () => (Accepts: await AcceptsAsync(), LauncherRunning: _launcher is { HasExited: false }),
+            node => node is { Accepts: false, LauncherRunning: false }, TimeSpan.FromSeconds(60),
+            node => $"accepting connections: {node.Accepts}; rabbitmq-server still running: {node.LauncherRunning}");
 
         File.Delete(Path.Combine(_directory, "rabbit.pid"));
     }

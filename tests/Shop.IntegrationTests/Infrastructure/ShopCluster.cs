@@ -5,14 +5,16 @@ namespace Shop.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// Real processes against one PostgreSQL database and one RabbitMQ broker: an API that only
-/// publishes (Workers:Enabled=false) and any number of worker processes, each killable with
-/// SIGKILL. Everything is stopped and the database dropped on dispose.
+/// publishes (Workers:Enabled=false, unless started with apiHandlesMessages) and any number of
+/// worker processes, each killable with SIGKILL. Everything is stopped and the database dropped
+/// on dispose.
 /// </summary>
 public sealed class ShopCluster : IAsyncDisposable
 {
     private readonly string _database = $"shop_cluster_{Guid.NewGuid():N}";
     private readonly string _directory = Directory.CreateTempSubdirectory("shop-cluster-").FullName;
     private readonly List<Process> _processes = [];
+    private readonly List<HttpClient> _clients = [];
     private readonly Dictionary<string, string> _environment;
 
     private ShopCluster(int apiPort, string rabbitMq, IReadOnlyDictionary<string, string>? environment)
@@ -74,11 +76,22 @@ public sealed class ShopCluster : IAsyncDisposable
         return cluster;
     }
 
-    public HttpClient Client() => new(new FailOnServerErrorHandler { InnerHandler = new HttpClientHandler() })
+    /// <summary>An anonymous client of the API process, disposed with the cluster; any 5xx answer fails the test.</summary>
+    public HttpClient Client()
     {
-        BaseAddress = new Uri($"http://127.0.0.1:{ApiPort}"),
-        Timeout = TimeSpan.FromSeconds(30),
-    };
+        var client = new HttpClient(new FailOnServerErrorHandler { InnerHandler = new HttpClientHandler() })
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{ApiPort}"),
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        _clients.Add(client);
+        return client;
+    }
+
+    /// <summary>A new user, registered and logged in the way the single-host tests do it.</summary>
+    public Task<TestUser> NewUserAsync() => ShopFactory.RegisterAsync(Client());
+
+    public Task<TestUser> AdminAsync() => ShopFactory.LogInAsync(Client(), Guid.Empty, ShopFactory.AdminEmail, ShopFactory.AdminPassword);
 
     /// <summary>The metrics port of each worker, in the order of <see cref="Workers"/>.</summary>
     public List<int> WorkerMetricsPorts { get; } = [];
@@ -146,6 +159,11 @@ public sealed class ShopCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var client in _clients)
+        {
+            client.Dispose();
+        }
+
         foreach (var process in _processes.Where(p => !p.HasExited))
         {
             Kill(process);

@@ -111,18 +111,20 @@ public abstract class ShopFactory : WebApplicationFactory<Program>, IAsyncLifeti
         return client;
     }
 
-    public async Task<TestUser> NewUserAsync(string? password = null)
+    public Task<TestUser> NewUserAsync(string? password = null) => RegisterAsync(Client(), password: password);
+
+    public Task<TestUser> AdminAsync() => LogInAsync(Client(), Guid.Empty, AdminEmail, AdminPassword);
+
+    /// <summary>Registers a new user (a unique email unless given) through this client and logs it in, in this host or any other.</summary>
+    public static async Task<TestUser> RegisterAsync(HttpClient client, string? email = null, string? password = null)
     {
-        var email = $"user-{Guid.NewGuid():N}@example.com";
+        email ??= $"user-{Guid.NewGuid():N}@example.com";
         password ??= "correct-horse-9";
-        var client = Client();
         var registered = await client.PostAsJsonAsync("/api/v1/auth/register", new { email, password, fullName = "Test User" });
         await Expect.Status(registered, HttpStatusCode.Created);
         var id = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         return await LogInAsync(client, id, email, password);
     }
-
-    public async Task<TestUser> AdminAsync() => await LogInAsync(Client(), Guid.Empty, AdminEmail, AdminPassword);
 
     public static async Task<TestUser> LogInAsync(HttpClient client, Guid id, string email, string password)
     {

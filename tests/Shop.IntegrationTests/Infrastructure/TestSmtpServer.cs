@@ -35,22 +35,9 @@ public sealed class TestSmtpServer : IAsyncDisposable
     public IReadOnlyCollection<MimeMessage> Messages => _store.Messages;
 
     /// <summary>Waits (bounded) for a message that matches, and returns it.</summary>
-    public async Task<MimeMessage> WaitForAsync(Func<MimeMessage, bool> match, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_store.Messages.FirstOrDefault(match) is { } found)
-            {
-                return found;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new Xunit.Sdk.XunitException($"No matching email within the timeout; received: {string.Join(" | ", _store.Messages.Select(m => $"{m.To} {m.Subject}"))}");
-    }
-
+    public async Task<MimeMessage> WaitForAsync(Func<MimeMessage, bool> match, TimeSpan? timeout = null) =>
+        (await Eventually.Until("a matching email", () => Task.FromResult(_store.Messages.FirstOrDefault(match)), found => found is not null,
+            timeout ?? TimeSpan.FromSeconds(20), _ => $"received: {string.Join(" | ", _store.Messages.Select(m => $"{m.To} {m.Subject}"))}"))!;
 
     public async ValueTask DisposeAsync()
     {
