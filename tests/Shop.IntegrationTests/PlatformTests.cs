@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.RegularExpressions;
 using Shop.IntegrationTests.Infrastructure;
 
 namespace Shop.IntegrationTests;
@@ -44,6 +45,44 @@ public abstract class PlatformTests(ShopFactory shop)
         {
             Assert.Contains($"shop_emails_sent_total{{kind=\"{kind}\"}} ", text, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task Health_and_metrics_answer_GET_and_HEAD_only()
+    {
+        var client = shop.Client();
+        foreach (var path in new[] { "/health/live", "/health/ready", "/metrics" })
+        {
+            await Expect.Status(await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, path)), HttpStatusCode.OK);
+            foreach (var method in new[] { HttpMethod.Post, HttpMethod.Delete, new HttpMethod("PROPFIND") })
+            {
+                await Expect.Problem(await client.SendAsync(new HttpRequestMessage(method, path)), HttpStatusCode.MethodNotAllowed);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Made_up_methods_and_paths_add_no_metric_series()
+    {
+        var client = shop.Client();
+        var marker = $"Q{Guid.NewGuid():N}"[..12].ToUpperInvariant();
+        for (var i = 0; i < 30; i++)
+        {
+            await client.SendAsync(new HttpRequestMessage(new HttpMethod($"{marker}{i}"), "/health/live"));
+            await client.SendAsync(new HttpRequestMessage(new HttpMethod($"{marker}{i}"), $"/api/v1/products/{marker}{i}"));
+            await client.GetAsync($"/nowhere/{marker}{i}");
+        }
+
+        var text = await (await client.GetAsync("/metrics")).Content.ReadAsStringAsync();
+        Assert.DoesNotContain(marker, text, StringComparison.OrdinalIgnoreCase);
+        var http = text.Split('\n').Where(l => l.StartsWith("http_", StringComparison.Ordinal)).ToList();
+        var methods = http.Select(l => Regex.Match(l, "method=\"([^\"]*)\"")).Where(m => m.Success).Select(m => m.Groups[1].Value).ToHashSet();
+        Assert.Contains("OTHER", methods);
+        Assert.Subset(new HashSet<string> { "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "OTHER" }, methods);
+        // Requests that matched no route share one endpoint label, "".
+        var endpoints = http.Select(l => Regex.Match(l, "endpoint=\"([^\"]*)\"")).Where(m => m.Success).Select(m => m.Groups[1].Value).ToHashSet();
+        Assert.Contains("", endpoints);
+        Assert.All(endpoints.Where(e => e.Length > 0), e => Assert.StartsWith("/", e, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -35,17 +35,20 @@ public static class Observability
         return builder;
     }
 
+    /// <summary>Request counts and durations by status class, method and route template, every label bounded.</summary>
     public static WebApplication UseShopMetrics(this WebApplication app)
     {
-        app.UseHttpMetrics(o => o.ReduceStatusCodeCardinality());
+        app.UseHttpMetrics(BoundedHttpMetrics.Configure);
         return app;
     }
 
+    /// <summary>Health checks and metrics, for GET and HEAD only (anything else is 405): probes and scrapers read, nothing more.</summary>
     public static WebApplication MapShopOperations(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new() { Predicate = _ => false, ResponseWriter = WriteHealthAsync });
-        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteHealthAsync });
-        app.MapMetrics("/metrics");
+        var readOnly = new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]);
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false, ResponseWriter = WriteHealthAsync }).WithMetadata(readOnly);
+        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteHealthAsync }).WithMetadata(readOnly);
+        app.MapMetrics("/metrics").WithMetadata(readOnly);
         return app;
     }
 
