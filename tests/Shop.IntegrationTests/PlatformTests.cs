@@ -126,6 +126,35 @@ public abstract class PlatformTests(ShopFactory shop)
         await Expect.Problem(await client.PostAsync("/api/v1/auth/login", new StringContent("email=a", Encoding.UTF8, "application/x-www-form-urlencoded")), HttpStatusCode.UnsupportedMediaType);
     }
 
+    private static StringContent JsonIn(string charset, object body)
+    {
+        var content = new StringContent(System.Text.Json.JsonSerializer.Serialize(body, System.Text.Json.JsonSerializerOptions.Web), Encoding.UTF8);
+        content.Headers.Remove("Content-Type");
+        content.Headers.TryAddWithoutValidation("Content-Type", $"application/json; charset={charset}");
+        return content;
+    }
+
+    [Theory]
+    [InlineData("bogus")]
+    [InlineData("utf-7")]
+    [InlineData("\"x-unknown\"")]
+    [InlineData("utf-16")]
+    public async Task A_json_body_in_a_charset_other_than_utf8_is_a_415_problem_and_changes_nothing(string charset)
+    {
+        var email = $"charset-{Guid.NewGuid():N}@example.com";
+        var register = new { email, password = "long-enough-1", fullName = "Charset" };
+        await Expect.Problem(await shop.Client().PostAsync("/api/v1/auth/register", JsonIn(charset, register)), HttpStatusCode.UnsupportedMediaType);
+        await Expect.Problem(await shop.Client().PostAsync("/api/v1/auth/login", JsonIn(charset, new { email, password = "long-enough-1" })), HttpStatusCode.UnsupportedMediaType);
+
+        var user = await shop.NewUserAsync();
+        await Expect.Problem(await user.Client.PostAsync("/api/v1/users/me/addresses", JsonIn(charset, OrderApi.Address)), HttpStatusCode.UnsupportedMediaType);
+        Assert.Equal(0, (await Expect.Json(await user.Client.GetAsync("/api/v1/users/me/addresses"))).GetProperty("totalCount").GetInt32());
+
+        // Nothing was registered, and UTF-8 is read however the charset is spelt.
+        await Expect.Status(await shop.Client().PostAsync("/api/v1/auth/register", JsonIn("\"UTF-8\"", register)), HttpStatusCode.Created);
+        await Expect.Status(await shop.Client().PostAsync("/api/v1/auth/login", JsonIn("utf-8", new { email, password = "long-enough-1" })), HttpStatusCode.OK);
+    }
+
     [Fact]
     public async Task The_trace_id_follows_an_incoming_traceparent()
     {
