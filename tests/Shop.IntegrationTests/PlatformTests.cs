@@ -86,6 +86,28 @@ public abstract class PlatformTests(ShopFactory shop)
     }
 
     [Fact]
+    public async Task With_Metrics_Port_set_metrics_leave_the_public_port_for_a_management_port()
+    {
+        var metricsPort = Loopback.FreePort();
+        await using var database = await shop.CreateScratchDatabaseAsync();
+        await using var api = await RunningApi.StartAsync(new Dictionary<string, string>(database.Settings)
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Jwt__SigningKey"] = ShopFactory.SigningKey,
+            ["Metrics__Port"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        using var client = api.Client();
+        await Expect.Status(await client.GetAsync("/health/live"), HttpStatusCode.OK);
+        await Expect.Problem(await client.GetAsync("/metrics"), HttpStatusCode.NotFound);
+
+        using var scraper = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}") };
+        var text = await scraper.GetStringAsync("/metrics");
+        Assert.Contains("# TYPE http_request_duration_seconds histogram", text, StringComparison.Ordinal);
+        Assert.Contains("endpoint=\"/health/live\"", text, StringComparison.Ordinal);
+        Assert.Contains("shop_orders_placed_total", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Metrics_count_orders_placed_from_the_first_one()
     {
         var admin = await shop.AdminAsync();

@@ -68,15 +68,11 @@ public sealed class AuthService(
         throttle.EnsureAllowed(attempt);
 
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.NormalizedEmail == email, cancellationToken);
-        if (!hasher.Verify(request.Password, user?.PasswordHash) || user is null)
+        // A deactivated account answers, and counts, exactly as a wrong password: anything else would confirm the password.
+        if (!hasher.Verify(request.Password, user?.PasswordHash) || user is not { IsActive: true })
         {
             throttle.RecordFailure(attempt);
             throw new UnauthorizedException(InvalidCredentials);
-        }
-
-        if (!user.IsActive)
-        {
-            throw new UnauthorizedException("This account has been deactivated.");
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
