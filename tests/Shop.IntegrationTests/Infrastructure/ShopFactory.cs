@@ -46,6 +46,9 @@ public abstract class ShopFactory : WebApplicationFactory<Program>, IAsyncLifeti
     /// <summary>The SMTP server this host sends its mail to.</summary>
     public TestSmtpServer Smtp { get; } = new();
 
+    /// <summary>What this host logged at Warning and above.</summary>
+    public LogRecorder Logs { get; } = new();
+
     protected abstract Task<string> CreateDatabaseAsync();
 
     protected abstract Task DropDatabaseAsync();
@@ -83,7 +86,9 @@ public abstract class ShopFactory : WebApplicationFactory<Program>, IAsyncLifeti
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureServices(s => s.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, TestClientAddressFilter>());
+        builder.ConfigureServices(s => s
+            .AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, TestClientAddressFilter>()
+            .AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs));
     }
 
     /// <summary>Handles a message now, in this host, through Wolverine (as a job or a redelivery would).</summary>
