@@ -34,8 +34,9 @@ public static class Loopback
                     return;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+                // Not listening yet, or too busy starting to answer within the probe's 5 s: ask again until the deadline.
             }
 
             await Task.Delay(200);
