@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.RegularExpressions;
 using Shop.IntegrationTests.Infrastructure;
 
 namespace Shop.IntegrationTests;
@@ -47,6 +48,66 @@ public abstract class PlatformTests(ShopFactory shop)
     }
 
     [Fact]
+    public async Task Health_and_metrics_answer_GET_and_HEAD_only()
+    {
+        var client = shop.Client();
+        foreach (var path in new[] { "/health/live", "/health/ready", "/metrics" })
+        {
+            await Expect.Status(await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, path)), HttpStatusCode.OK);
+            foreach (var method in new[] { HttpMethod.Post, HttpMethod.Delete, new HttpMethod("PROPFIND") })
+            {
+                await Expect.Problem(await client.SendAsync(new HttpRequestMessage(method, path)), HttpStatusCode.MethodNotAllowed);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Made_up_methods_and_paths_add_no_metric_series()
+    {
+        var client = shop.Client();
+        var marker = $"Q{Guid.NewGuid():N}"[..12].ToUpperInvariant();
+        for (var i = 0; i < 30; i++)
+        {
+            await client.SendAsync(new HttpRequestMessage(new HttpMethod($"{marker}{i}"), "/health/live"));
+            await client.SendAsync(new HttpRequestMessage(new HttpMethod($"{marker}{i}"), $"/api/v1/products/{marker}{i}"));
+            await client.GetAsync($"/nowhere/{marker}{i}");
+        }
+
+        var text = await (await client.GetAsync("/metrics")).Content.ReadAsStringAsync();
+        Assert.DoesNotContain(marker, text, StringComparison.OrdinalIgnoreCase);
+        var http = text.Split('\n').Where(l => l.StartsWith("http_", StringComparison.Ordinal)).ToList();
+        var methods = http.Select(l => Regex.Match(l, "method=\"([^\"]*)\"")).Where(m => m.Success).Select(m => m.Groups[1].Value).ToHashSet();
+        Assert.Contains("OTHER", methods);
+        Assert.Subset(new HashSet<string> { "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "OTHER" }, methods);
+        // Requests that matched no route share one endpoint label, "".
+        var endpoints = http.Select(l => Regex.Match(l, "endpoint=\"([^\"]*)\"")).Where(m => m.Success).Select(m => m.Groups[1].Value).ToHashSet();
+        Assert.Contains("", endpoints);
+        Assert.All(endpoints.Where(e => e.Length > 0), e => Assert.StartsWith("/", e, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task With_Metrics_Port_set_metrics_leave_the_public_port_for_a_management_port()
+    {
+        var metricsPort = Loopback.FreePort();
+        await using var database = await shop.CreateScratchDatabaseAsync();
+        await using var api = await RunningApi.StartAsync(new Dictionary<string, string>(database.Settings)
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Jwt__SigningKey"] = ShopFactory.SigningKey,
+            ["Metrics__Port"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        using var client = api.Client();
+        await Expect.Status(await client.GetAsync("/health/live"), HttpStatusCode.OK);
+        await Expect.Problem(await client.GetAsync("/metrics"), HttpStatusCode.NotFound);
+
+        using var scraper = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}") };
+        var text = await scraper.GetStringAsync("/metrics");
+        Assert.Contains("# TYPE http_request_duration_seconds histogram", text, StringComparison.Ordinal);
+        Assert.Contains("endpoint=\"/health/live\"", text, StringComparison.Ordinal);
+        Assert.Contains("shop_orders_placed_total", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Metrics_count_orders_placed_from_the_first_one()
     {
         var admin = await shop.AdminAsync();
@@ -85,6 +146,35 @@ public abstract class PlatformTests(ShopFactory shop)
         Assert.Matches("^[0-9a-f]{32}$", notFound.GetProperty("traceId").GetString());
         await Expect.Problem(await client.DeleteAsync("/api/v1/auth/login"), HttpStatusCode.MethodNotAllowed);
         await Expect.Problem(await client.PostAsync("/api/v1/auth/login", new StringContent("email=a", Encoding.UTF8, "application/x-www-form-urlencoded")), HttpStatusCode.UnsupportedMediaType);
+    }
+
+    private static StringContent JsonIn(string charset, object body)
+    {
+        var content = new StringContent(System.Text.Json.JsonSerializer.Serialize(body, System.Text.Json.JsonSerializerOptions.Web), Encoding.UTF8);
+        content.Headers.Remove("Content-Type");
+        content.Headers.TryAddWithoutValidation("Content-Type", $"application/json; charset={charset}");
+        return content;
+    }
+
+    [Theory]
+    [InlineData("bogus")]
+    [InlineData("utf-7")]
+    [InlineData("\"x-unknown\"")]
+    [InlineData("utf-16")]
+    public async Task A_json_body_in_a_charset_other_than_utf8_is_a_415_problem_and_changes_nothing(string charset)
+    {
+        var email = $"charset-{Guid.NewGuid():N}@example.com";
+        var register = new { email, password = "long-enough-1", fullName = "Charset" };
+        await Expect.Problem(await shop.Client().PostAsync("/api/v1/auth/register", JsonIn(charset, register)), HttpStatusCode.UnsupportedMediaType);
+        await Expect.Problem(await shop.Client().PostAsync("/api/v1/auth/login", JsonIn(charset, new { email, password = "long-enough-1" })), HttpStatusCode.UnsupportedMediaType);
+
+        var user = await shop.NewUserAsync();
+        await Expect.Problem(await user.Client.PostAsync("/api/v1/users/me/addresses", JsonIn(charset, OrderApi.Address)), HttpStatusCode.UnsupportedMediaType);
+        Assert.Equal(0, (await Expect.Json(await user.Client.GetAsync("/api/v1/users/me/addresses"))).GetProperty("totalCount").GetInt32());
+
+        // Nothing was registered, and UTF-8 is read however the charset is spelt.
+        await Expect.Status(await shop.Client().PostAsync("/api/v1/auth/register", JsonIn("\"UTF-8\"", register)), HttpStatusCode.Created);
+        await Expect.Status(await shop.Client().PostAsync("/api/v1/auth/login", JsonIn("utf-8", new { email, password = "long-enough-1" })), HttpStatusCode.OK);
     }
 
     [Fact]

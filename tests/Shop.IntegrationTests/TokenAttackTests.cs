@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Security.Claims;
 using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -38,6 +39,8 @@ public abstract class TokenAttackTests(ShopFactory shop)
         if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
             await Expect.Problem(response, HttpStatusCode.Unauthorized);
+            // Invalid, and not why: no error_description naming the issuer, the key or the expiry.
+            Assert.Equal("Bearer error=\"invalid_token\"", response.Headers.WwwAuthenticate.ToString());
         }
 
         return response.StatusCode;
@@ -109,14 +112,25 @@ public abstract class TokenAttackTests(ShopFactory shop)
     }
 
     [Theory]
-    [InlineData("Bearer")]
-    [InlineData("Bearer not.a.jwt")]
-    [InlineData("Basic dXNlcjpwYXNz")]
-    public async Task Garbage_authorization_headers_are_401(string header)
+    [InlineData("Bearer", "Bearer")]
+    [InlineData("Bearer not.a.jwt", "Bearer error=\"invalid_token\"")]
+    [InlineData("Basic dXNlcjpwYXNz", "Bearer")]
+    public async Task Garbage_authorization_headers_are_401(string header, string challenge)
     {
         var client = shop.Client();
         client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", header);
-        await Expect.Problem(await client.GetAsync("/api/v1/users/me"), HttpStatusCode.Unauthorized);
+        var response = await client.GetAsync("/api/v1/users/me");
+        await Expect.Problem(response, HttpStatusCode.Unauthorized);
+        Assert.Equal(challenge, response.Headers.WwwAuthenticate.ToString());
+    }
+
+    [Fact]
+    public async Task A_deactivated_users_token_is_401_without_saying_why()
+    {
+        var admin = await shop.AdminAsync();
+        var user = await shop.NewUserAsync();
+        await Expect.Status(await admin.Client.PatchAsJsonAsync($"/api/v1/users/{user.Id}", new { isActive = false }), HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.Unauthorized, await GetMeWith(user.AccessToken));
     }
 }
 

@@ -196,7 +196,11 @@ public abstract class UserTests(ShopFactory shop)
 
         await Expect.Problem(await user.Client.GetAsync("/api/v1/users/me"), HttpStatusCode.Unauthorized);
         await Expect.Problem(await shop.Client().PostAsJsonAsync("/api/v1/auth/refresh", new { refreshToken = user.RefreshToken }), HttpStatusCode.Unauthorized);
-        await Expect.Problem(await shop.Client().PostAsJsonAsync("/api/v1/auth/login", new { email = user.Email, password = user.Password }), HttpStatusCode.Unauthorized);
+        // The right password gets exactly the wrong password's answer: nothing confirms it.
+        var rightPassword = await Expect.Problem(await shop.Client().PostAsJsonAsync("/api/v1/auth/login", new { email = user.Email, password = user.Password }), HttpStatusCode.Unauthorized);
+        var wrongPassword = await Expect.Problem(await shop.Client().PostAsJsonAsync("/api/v1/auth/login", new { email = user.Email, password = "not-the-password" }), HttpStatusCode.Unauthorized);
+        Assert.Equal(wrongPassword.GetProperty("detail").GetString(), rightPassword.GetProperty("detail").GetString());
+        Assert.Equal(wrongPassword.GetProperty("type").GetString(), rightPassword.GetProperty("type").GetString());
 
         // Reactivation lets them log in again; the old refresh token stays revoked.
         await Expect.Status(await admin.Client.PatchAsJsonAsync($"/api/v1/users/{user.Id}", new { isActive = true }), HttpStatusCode.OK);

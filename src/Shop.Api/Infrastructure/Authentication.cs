@@ -39,12 +39,25 @@ public static class Authentication
                     NameClaimType = ShopClaims.Subject,
                     RoleClaimType = ShopClaims.Role,
                 };
-                bearer.Events = new JwtBearerEvents { OnTokenValidated = ApplyCurrentUserStateAsync };
+                // A 401 says the token is invalid, never why (issuer, key, expiry): that would coach a forger.
+                bearer.IncludeErrorDetails = false;
+                bearer.Events = new JwtBearerEvents { OnTokenValidated = ApplyCurrentUserStateAsync, OnChallenge = InvalidTokenOnly };
             });
 
         services.AddAuthorizationBuilder()
             .AddPolicy(AdminPolicy, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin));
         return services;
+    }
+
+    /// <summary><c>WWW-Authenticate: Bearer error="invalid_token"</c> when a token was presented and refused; plain <c>Bearer</c> when none was.</summary>
+    private static Task InvalidTokenOnly(JwtBearerChallengeContext context)
+    {
+        if (context.AuthenticateFailure is not null)
+        {
+            context.Error = "invalid_token";
+        }
+
+        return Task.CompletedTask;
     }
 
     private static async Task ApplyCurrentUserStateAsync(TokenValidatedContext context)

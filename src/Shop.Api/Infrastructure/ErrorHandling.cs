@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Net.Http.Headers;
 using Shop.Core.Common;
 
 namespace Shop.Api.Infrastructure;
@@ -41,9 +43,45 @@ public static class ErrorHandling
                 throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
             }
 
+            if (!AcceptJsonCharset(context.Request, context.GetEndpoint()))
+            {
+                throw new BadHttpRequestException(
+                    $"Send JSON in UTF-8 (charset=utf-8, or no charset): '{context.Request.ContentType}' is not supported.",
+                    StatusCodes.Status415UnsupportedMediaType);
+            }
+
             return next(context);
         });
         return app;
+    }
+
+    /// <summary>
+    /// JSON is UTF-8 (RFC 8259): false when an endpoint that reads a JSON body is sent one in another
+    /// charset. The JSON reader would throw (a 500) on a charset it cannot decode and on a quoted one,
+    /// so a quoted <c>charset="utf-8"</c> is unquoted for it.
+    /// </summary>
+    private static bool AcceptJsonCharset(HttpRequest request, Endpoint? endpoint)
+    {
+        if (endpoint?.Metadata.GetMetadata<IAcceptsMetadata>() is null
+            || !request.HasJsonContentType()
+            || !MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            || mediaType.Charset.Length == 0)
+        {
+            return true;
+        }
+
+        if (!HeaderUtilities.RemoveQuotes(mediaType.Charset).Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        if (HeaderUtilities.IsQuoted(mediaType.Charset))
+        {
+            mediaType.Charset = "utf-8";
+            request.ContentType = mediaType.ToString();
+        }
+
+        return true;
     }
 
     private static void Customize(ProblemDetailsContext context)

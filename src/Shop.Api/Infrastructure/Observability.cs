@@ -24,6 +24,10 @@ public static class Observability
 
         // First, so that it runs before anything can count: see MetricsWarmUp.
         builder.Services.AddShopMetrics();
+        if (ManagementPort(builder.Configuration) is { } metricsPort)
+        {
+            builder.Services.AddMetricServer(o => o.Port = (ushort)metricsPort);
+        }
 
         var health = builder.Services.AddHealthChecks()
             .AddDbContextCheck<ShopDbContext>("database", tags: [ReadyTag]);
@@ -35,19 +39,37 @@ public static class Observability
         return builder;
     }
 
+    /// <summary>Request counts and durations by status class, method and route template, every label bounded.</summary>
     public static WebApplication UseShopMetrics(this WebApplication app)
     {
-        app.UseHttpMetrics(o => o.ReduceStatusCodeCardinality());
+        app.UseHttpMetrics(BoundedHttpMetrics.Configure);
         return app;
     }
 
+    /// <summary>
+    /// Health checks, and /metrics unless <c>Metrics:Port</c> moves it to a management port of its
+    /// own (which the public should not reach); GET and HEAD only (anything else is 405).
+    /// </summary>
     public static WebApplication MapShopOperations(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new() { Predicate = _ => false, ResponseWriter = WriteHealthAsync });
-        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteHealthAsync });
-        app.MapMetrics("/metrics");
+        var readOnly = new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]);
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false, ResponseWriter = WriteHealthAsync }).WithMetadata(readOnly);
+        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteHealthAsync }).WithMetadata(readOnly);
+        if (ManagementPort(app.Configuration) is null)
+        {
+            app.MapMetrics("/metrics").WithMetadata(readOnly);
+        }
+
         return app;
     }
+
+    /// <summary><c>Metrics:Port</c>, when set and not 0. Unlike the worker's (9464 by default), the API's has no default.</summary>
+    private static int? ManagementPort(IConfiguration configuration) => configuration.GetValue<int?>("Metrics:Port") switch
+    {
+        null or 0 => null,
+        > 0 and <= ushort.MaxValue and var port => port,
+        var port => throw new InvalidOperationException($"Metrics:Port must be a port number (1 to 65535), or 0 for none, not {port}."),
+    };
 
     private static Task WriteHealthAsync(HttpContext http, HealthReport report)
     {

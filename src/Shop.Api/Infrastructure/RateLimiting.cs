@@ -22,7 +22,7 @@ public static class RateLimiting
         {
             var limits = shop.Value;
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                IsOperational(http.Request.Path)
+                IsOperational(http.Request)
                     ? RateLimitPartition.GetNoLimiter("operations")
                     : RateLimitPartition.GetFixedWindowLimiter(ClientKey(http), _ => Window(limits.GlobalPerMinute, TimeSpan.FromMinutes(1))));
             limiter.AddPolicy(RegistrationPolicy, http =>
@@ -47,8 +47,10 @@ public static class RateLimiting
         http.User.FindFirstValue(ShopClaims.Subject) is { } userId ? $"user:{userId}" : $"address:{ClientAddress(http) ?? "unknown"}";
 
     // Probes and scrapers call these constantly; they must never be the thing that trips a limit.
-    private static bool IsOperational(PathString path) =>
-        path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics");
+    // Only their reads are exempt: any other method there is a 405 that counts like any request.
+    private static bool IsOperational(HttpRequest request) =>
+        (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+        && (request.Path.StartsWithSegments("/health") || request.Path.StartsWithSegments("/metrics"));
 
     private static FixedWindowRateLimiterOptions Window(int permits, TimeSpan window) =>
         new() { PermitLimit = permits, Window = window, QueueLimit = 0, AutoReplenishment = true };

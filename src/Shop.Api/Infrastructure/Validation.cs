@@ -1,44 +1,75 @@
+using System.Reflection;
 using FluentValidation;
+using Microsoft.AspNetCore.Http.Metadata;
+using Shop.Core.Common;
 
 namespace Shop.Api.Infrastructure;
 
 public static class Validation
 {
     /// <summary>
-    /// Validates every handler argument that has a FluentValidation validator (bodies and
-    /// [AsParameters] queries) before the handler runs, answering 400 with an errors object.
-    /// Which arguments to check is worked out once per endpoint, at start-up.
+    /// Before the handler runs, checks every argument bound from the request: no control
+    /// characters in any of its text (<see cref="TextInput"/>: bodies, [AsParameters] queries,
+    /// route and header values), and its FluentValidation validator when it has one. Any failure
+    /// is a 400 with an errors object. What to check is worked out once per endpoint, at start-up.
     /// </summary>
     public static TBuilder WithRequestValidation<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilterFactory(static (factory, next) =>
         {
-            var validated = factory.MethodInfo.GetParameters()
-                .Select((parameter, index) => (Index: index, Validator: factory.ApplicationServices.GetService(
-                    typeof(IValidator<>).MakeGenericType(parameter.ParameterType)) as IValidator))
-                .Where(p => p.Validator is not null)
+            var services = factory.ApplicationServices.GetService<IServiceProviderIsService>();
+            var checks = factory.MethodInfo.GetParameters()
+                .Select((parameter, index) => (
+                    Index: index,
+                    Name: FieldName(parameter),
+                    Text: services?.IsService(parameter.ParameterType) == true ? null : TextInput.For(parameter.ParameterType),
+                    Validator: factory.ApplicationServices.GetService(typeof(IValidator<>).MakeGenericType(parameter.ParameterType)) as IValidator))
+                .Where(p => p.Text is not null || p.Validator is not null)
                 .ToArray();
-            if (validated.Length == 0)
+            if (checks.Length == 0)
             {
                 return next;
             }
 
             return async context =>
             {
-                foreach (var (index, validator) in validated)
+                var errors = new Dictionary<string, string[]>();
+                foreach (var (index, name, text, validator) in checks)
                 {
                     if (context.Arguments[index] is not { } argument)
                     {
                         continue;
                     }
 
-                    var result = await validator!.ValidateAsync(new ValidationContext<object>(argument), context.HttpContext.RequestAborted);
-                    if (!result.IsValid)
+                    text?.Invoke(argument, name, errors);
+                    if (validator is not null)
                     {
-                        return TypedResults.ValidationProblem(result.ToDictionary());
+                        var result = await validator.ValidateAsync(new ValidationContext<object>(argument), context.HttpContext.RequestAborted);
+                        foreach (var (field, messages) in result.ToDictionary())
+                        {
+                            errors[field] = errors.TryGetValue(field, out var earlier) ? [.. earlier, .. messages] : messages;
+                        }
                     }
                 }
 
-                return await next(context);
+                return errors.Count > 0 ? TypedResults.ValidationProblem(errors) : await next(context);
             };
         });
+
+    /// <summary>What a client calls the argument: "" for a body or query object (its members are the fields), else the route, query or header name.</summary>
+    private static string FieldName(ParameterInfo parameter)
+    {
+        if (parameter.ParameterType != typeof(string))
+        {
+            return "";
+        }
+
+        var named = parameter.GetCustomAttributes().Select(a => a switch
+        {
+            IFromHeaderMetadata header => header.Name,
+            IFromQueryMetadata query => query.Name,
+            IFromRouteMetadata route => route.Name,
+            _ => null,
+        }).FirstOrDefault(n => n is not null);
+        return named ?? parameter.Name!;
+    }
 }

@@ -7,7 +7,7 @@ public sealed record CategoryRequest(string Name, string? Slug, Guid? ParentId);
 public sealed record CategoryResponse(Guid Id, string Name, string Slug, Guid? ParentId, IReadOnlyList<CategoryResponse> Children);
 
 public sealed record ProductRequest(
-    string Sku, string? Slug, string Name, string? Description, decimal Price, string? Currency,
+    string Sku, string? Slug, string Name, [property: MultilineText] string? Description, decimal Price, string? Currency,
     Guid? CategoryId, List<string>? ImageUrls, bool? IsActive);
 
 public sealed record StockResponse(int Available);
@@ -40,7 +40,7 @@ public sealed record InventoryResponse(Guid ProductId, int OnHand, int Reserved,
 
 public sealed record SetInventoryRequest(int? OnHand, int? LowStockThreshold);
 
-public sealed record AdjustInventoryRequest(int? Delta, string Reason);
+public sealed record AdjustInventoryRequest(int? Delta, [property: MultilineText] string Reason);
 
 public sealed record InventoryAdjustmentResponse(Guid Id, Guid ProductId, int Delta, int OnHandAfter, string Reason, Guid? ActorUserId, DateTime CreatedAt);
 

@@ -50,36 +50,27 @@ public sealed class IdempotencyService(ShopDbContext db, TimeProvider clock)
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request, JsonSerializerOptions.Web))));
 
     /// <summary>
-    /// Claims the key for this request (a ticket), or finds its stored response (a replay). The
-    /// unique index on (user, operation, key) decides between concurrent first attempts.
+    /// Claims the key for this request (a ticket), or finds its stored response (a replay).
     /// Another body with the same key is 422; the same key while the first request runs is 409.
+    /// The key is read before it is claimed: a replay is the usual retry, and a failed insert would
+    /// log a database error each time. The unique index on (user, operation, key) still decides
+    /// between concurrent first attempts: the loser reads what the winner stored.
     /// </summary>
     public async Task<IdempotencyStart> BeginAsync(Guid userId, string operation, string key, string requestHash, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var now = clock.GetUtcNow().UtcDateTime;
-            var claim = new IdempotencyRecord
-            {
-                UserId = userId, Operation = operation, Key = key, RequestHash = requestHash,
-                LeaseUntil = now + Lease, CreatedAt = now, ExpiresAt = now + Retention,
-            };
-            db.IdempotencyRecords.Add(claim);
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-                return new IdempotencyStart(claim.Id, null);
-            }
-            catch (DbUpdateException e) when (e.IsUniqueViolation())
-            {
-                db.Entry(claim).State = EntityState.Detached;
-            }
-
             var existing = await db.IdempotencyRecords.AsNoTracking()
                 .SingleOrDefaultAsync(r => r.UserId == userId && r.Operation == operation && r.Key == key, cancellationToken);
             if (existing is null)
             {
-                continue; // purged between our insert and this read: claim again
+                if (await TryClaimAsync(userId, operation, key, requestHash, now, cancellationToken) is { } ticket)
+                {
+                    return new IdempotencyStart(ticket, null);
+                }
+
+                continue; // a concurrent first attempt claimed it between our read and our insert
             }
 
             if (existing.ExpiresAt <= now)
@@ -111,11 +102,35 @@ public sealed class IdempotencyService(ShopDbContext db, TimeProvider clock)
                 }
             }
 
-            throw new ConflictException("A request with this Idempotency-Key is still being processed. Retry shortly.", "idempotency-in-progress");
+            throw InProgress();
         }
 
-        throw new ConflictException("A request with this Idempotency-Key is still being processed. Retry shortly.", "idempotency-in-progress");
+        throw InProgress();
     }
+
+    /// <summary>Inserts the claim; null when another request inserted the same key first.</summary>
+    private async Task<Guid?> TryClaimAsync(Guid userId, string operation, string key, string requestHash, DateTime now, CancellationToken cancellationToken)
+    {
+        var claim = new IdempotencyRecord
+        {
+            UserId = userId, Operation = operation, Key = key, RequestHash = requestHash,
+            LeaseUntil = now + Lease, CreatedAt = now, ExpiresAt = now + Retention,
+        };
+        db.IdempotencyRecords.Add(claim);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return claim.Id;
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            db.Entry(claim).State = EntityState.Detached;
+            return null;
+        }
+    }
+
+    private static ConflictException InProgress() =>
+        new("A request with this Idempotency-Key is still being processed. Retry shortly.", "idempotency-in-progress");
 
     /// <summary>
     /// Stores the response, whose Location names <paramref name="resourceId"/>. Call it inside the

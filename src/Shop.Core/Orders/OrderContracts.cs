@@ -9,9 +9,9 @@ public sealed record OrderItemRequest(Guid ProductId, int Quantity);
 /// <summary>Lines, and either an inline shipping address or the id of one of the user's saved addresses.</summary>
 public sealed record PlaceOrderRequest(List<OrderItemRequest> Items, AddressRequest? ShippingAddress, Guid? ShippingAddressId);
 
-public sealed record ChangeOrderStatusRequest(string Status, string? Carrier, string? TrackingNumber, string? Note);
+public sealed record ChangeOrderStatusRequest(string Status, string? Carrier, string? TrackingNumber, [property: MultilineText] string? Note);
 
-public sealed record CancelOrderRequest(string? Reason);
+public sealed record CancelOrderRequest([property: MultilineText] string? Reason);
 
 public sealed record OrderListQuery(string? Status, Guid? UserId, int? Page, int? PageSize)
 {

@@ -1,11 +1,12 @@
 using FluentValidation;
 using Shop.Core.Catalog;
+using Shop.Core.Common;
 
 namespace Shop.Core.Payments;
 
 public sealed record CreatePaymentRequest(Guid OrderId, string PaymentToken);
 
-public sealed record RefundPaymentRequest(decimal? Amount, string? Reason);
+public sealed record RefundPaymentRequest(decimal? Amount, [property: MultilineText] string? Reason);
 
 public sealed record PaymentResponse(
     Guid Id, Guid OrderId, decimal Amount, string Currency, string Status, string? FailureReason, string Provider,

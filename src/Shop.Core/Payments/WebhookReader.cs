@@ -36,11 +36,13 @@ public sealed class WebhookReader(IOptions<PaymentOptions> options, IValidator<W
         }
 
         var webhook = Parse(bytes) ?? throw new RequestValidationException("body", "The webhook body is not a valid event.");
-        var validation = await validator.ValidateAsync(webhook, cancellationToken);
-        return validation.IsValid
-            ? webhook
-            : throw new RequestValidationException(validation.ToDictionary(), "The webhook body is not a valid event.");
+        var errors = (await validator.ValidateAsync(webhook, cancellationToken)).ToDictionary();
+        EventText(webhook, "", errors);
+        return errors.Count == 0 ? webhook : throw new RequestValidationException(errors, "The webhook body is not a valid event.");
     }
+
+    // The body is read by hand (the signature covers its raw bytes), so the request filter's text rule is applied here.
+    private static readonly TextInput.Inspector EventText = TextInput.For(typeof(WebhookEvent))!;
 
     private static async Task<byte[]> ReadBodyAsync(Stream body, CancellationToken cancellationToken)
     {

@@ -64,18 +64,15 @@ public sealed class AuthService(
     public async Task<TokenResponse> LoginAsync(LoginRequest request, string? clientAddress, CancellationToken cancellationToken)
     {
         var email = User.Normalize(request.Email);
-        throttle.EnsureAllowed(email, clientAddress);
+        var attempt = PasswordAttempt.Login(email, clientAddress);
+        throttle.EnsureAllowed(attempt);
 
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.NormalizedEmail == email, cancellationToken);
-        if (!hasher.Verify(request.Password, user?.PasswordHash) || user is null)
+        // A deactivated account answers, and counts, exactly as a wrong password: anything else would confirm the password.
+        if (!hasher.Verify(request.Password, user?.PasswordHash) || user is not { IsActive: true })
         {
-            throttle.RecordFailure(email, clientAddress);
+            throttle.RecordFailure(attempt);
             throw new UnauthorizedException(InvalidCredentials);
-        }
-
-        if (!user.IsActive)
-        {
-            throw new UnauthorizedException("This account has been deactivated.");
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -141,11 +138,13 @@ public sealed class AuthService(
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken)
             ?? throw new NotFoundException("User not found.");
 
-        // A stolen access token must not become a way to guess the password without limit.
-        throttle.EnsureAllowed(user.NormalizedEmail, clientAddress);
+        // A stolen access token must not become a way to guess the password without limit; counted
+        // apart from logins, so that it cannot lock the owner's login either.
+        var attempt = PasswordAttempt.PasswordChange(userId, clientAddress);
+        throttle.EnsureAllowed(attempt);
         if (!hasher.Verify(request.CurrentPassword, user.PasswordHash))
         {
-            throttle.RecordFailure(user.NormalizedEmail, clientAddress);
+            throttle.RecordFailure(attempt);
             throw new RequestValidationException("currentPassword", "The current password is incorrect.");
         }
 

@@ -1,63 +1,154 @@
 using System.Threading.RateLimiting;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Shop.Core.Common;
 
 namespace Shop.Core.Users;
 
+/// <summary>Whose password is being tried and from which client address. Logins and password changes are counted apart.</summary>
+public readonly record struct PasswordAttempt(string Account, string Address, string What)
+{
+    public static PasswordAttempt Login(string normalizedEmail, string? address) =>
+        new($"login:{normalizedEmail}", $"login:{address ?? "unknown"}", "failed logins");
+
+    public static PasswordAttempt PasswordChange(Guid userId, string? address) =>
+        new($"password:{userId}", $"password:{address ?? "unknown"}", "wrong current passwords");
+}
+
 /// <summary>
-/// Counts failed logins per account and per client address with System.Threading.RateLimiting
-/// fixed windows. Only failures spend a permit, so a user who types the password right is never
-/// slowed; once a window is spent, even the right password is refused until it ends.
-/// In-process: with several API processes each keeps its own count (a shared store is a follow-up).
+/// Slows password guessing without giving anyone a way to lock an account's owner out (ADR 0003).
+/// Only failures count, so a right password spends nothing. Three counts:
+/// per account and address, a hard limit (<see cref="RateLimitingOptions.LoginFailuresPerAccount"/>
+/// per window, then 429 for that address and that account only); per account across addresses and
+/// per address across accounts, a higher threshold past which each attempt waits a delay that
+/// doubles with every further failure, up to <see cref="RateLimitingOptions.LoginFailureMaxDelay"/>.
+/// In-process: with several API processes each keeps its own counts.
 /// </summary>
 public sealed class LoginThrottle : IDisposable
 {
-    private readonly PartitionedRateLimiter<string> _perAccount;
-    private readonly PartitionedRateLimiter<string> _perAddress;
+    private readonly PartitionedRateLimiter<string> _perAccountAndAddress;
+    private readonly GrowingDelay _perAccount;
+    private readonly GrowingDelay _perAddress;
+    private readonly Lock _gate = new();
 
-    public LoginThrottle(IOptions<RateLimitingOptions> options)
+    public LoginThrottle(IOptions<RateLimitingOptions> options, TimeProvider clock)
     {
         var o = options.Value;
-        _perAccount = Create(o.LoginFailuresPerAccount, o.LoginFailureWindow);
-        _perAddress = Create(o.LoginFailuresPerAddress, o.LoginFailureWindow);
-    }
-
-    private static PartitionedRateLimiter<string> Create(int permits, TimeSpan window) =>
-        PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+        _perAccountAndAddress = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
         {
-            PermitLimit = permits,
-            Window = window,
+            PermitLimit = o.LoginFailuresPerAccount,
+            Window = o.LoginFailureWindow,
             QueueLimit = 0,
             AutoReplenishment = true,
         }));
-
-    /// <summary>Throws 429 when the account or the address has no failures left in this window.</summary>
-    public void EnsureAllowed(string account, string? address)
-    {
-        Check(_perAccount, $"account:{account}", "Too many failed logins for this account. Try again later.");
-        Check(_perAddress, $"address:{address ?? "unknown"}", "Too many failed logins from this address. Try again later.");
+        _perAccount = new GrowingDelay(o.LoginFailuresPerAccountAcrossAddresses, o.LoginFailureWindow, o.LoginFailureMaxDelay, clock);
+        _perAddress = new GrowingDelay(o.LoginFailuresPerAddress, o.LoginFailureWindow, o.LoginFailureMaxDelay, clock);
     }
 
-    public void RecordFailure(string account, string? address)
-    {
-        using var a = _perAccount.AttemptAcquire($"account:{account}");
-        using var b = _perAddress.AttemptAcquire($"address:{address ?? "unknown"}");
-    }
-
-    private static void Check(PartitionedRateLimiter<string> limiter, string key, string message)
+    /// <summary>Throws 429 when this address has used up its failures on this account, or when the account or the address must wait.</summary>
+    public void EnsureAllowed(PasswordAttempt attempt)
     {
         // Acquiring zero permits asks "is anything left?" without spending one.
-        using var lease = limiter.AttemptAcquire(key, 0);
-        if (!lease.IsAcquired)
+        using (var lease = _perAccountAndAddress.AttemptAcquire(Pair(attempt), 0))
         {
-            var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
-            throw new TooManyRequestsException(message, retryAfter);
+            if (!lease.IsAcquired)
+            {
+                var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
+                throw new TooManyRequestsException($"Too many {attempt.What} for this account from your address. Try again later.", retryAfter);
+            }
+        }
+
+        lock (_gate)
+        {
+            // Neither opening is claimed unless both are open, so a refusal by one wastes nothing of the other.
+            if (_perAccount.Wait(attempt.Account) is { } accountWait)
+            {
+                throw Refused($"Too many {attempt.What} for this account.", accountWait);
+            }
+
+            if (_perAddress.Wait(attempt.Address) is { } addressWait)
+            {
+                throw Refused($"Too many {attempt.What} from your address.", addressWait);
+            }
+
+            _perAccount.Claim(attempt.Account);
+            _perAddress.Claim(attempt.Address);
         }
     }
 
+    private static TooManyRequestsException Refused(string reason, TimeSpan wait) =>
+        new($"{reason} Try again in {Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))} s.", wait);
+
+    public void RecordFailure(PasswordAttempt attempt)
+    {
+        using var lease = _perAccountAndAddress.AttemptAcquire(Pair(attempt));
+        lock (_gate)
+        {
+            _perAccount.RecordFailure(attempt.Account);
+            _perAddress.RecordFailure(attempt.Address);
+        }
+    }
+
+    private static string Pair(PasswordAttempt attempt) => $"{attempt.Account}|{attempt.Address}";
+
     public void Dispose()
     {
+        _perAccountAndAddress.Dispose();
         _perAccount.Dispose();
         _perAddress.Dispose();
+    }
+
+    /// <summary>
+    /// Failures per key. From the <c>threshold</c>-th on, the key is closed for 1 s, then 2 s, 4 s ...
+    /// up to <c>maxDelay</c>, and each attempt let through claims the next opening, so that parallel
+    /// requests cannot all slip through one. A key is forgotten a <c>window</c> after its last failure.
+    /// System.Threading.RateLimiting has fixed windows and token buckets but no growing delay.
+    /// Not thread-safe: the throttle calls it under its lock.
+    /// </summary>
+    private sealed class GrowingDelay(int threshold, TimeSpan window, TimeSpan maxDelay, TimeProvider clock) : IDisposable
+    {
+        private sealed class State
+        {
+            public int Failures;
+            public DateTimeOffset OpensAt;
+        }
+
+        private readonly MemoryCache _keys = new(new MemoryCacheOptions());
+
+        /// <summary>Null when an attempt may go ahead now; otherwise how long it must wait.</summary>
+        public TimeSpan? Wait(string key)
+        {
+            var now = clock.GetUtcNow();
+            return _keys.TryGetValue(key, out State? state) && state!.OpensAt > now ? state.OpensAt - now : null;
+        }
+
+        /// <summary>Past the threshold, an attempt that goes ahead closes the key until the next opening.</summary>
+        public void Claim(string key)
+        {
+            if (_keys.TryGetValue(key, out State? state) && state!.Failures >= threshold)
+            {
+                state.OpensAt = clock.GetUtcNow() + Delay(state.Failures);
+            }
+        }
+
+        public void RecordFailure(string key)
+        {
+            var state = _keys.TryGetValue(key, out State? known) ? known! : new State();
+            state.Failures++;
+            if (state.Failures >= threshold)
+            {
+                state.OpensAt = clock.GetUtcNow() + Delay(state.Failures);
+            }
+
+            _keys.Set(key, state, window);
+        }
+
+        private TimeSpan Delay(int failures)
+        {
+            var delay = TimeSpan.FromSeconds(1L << Math.Min(failures - threshold, 30));
+            return delay < maxDelay ? delay : maxDelay;
+        }
+
+        public void Dispose() => _keys.Dispose();
     }
 }

@@ -14,7 +14,13 @@ public static class UsersSetup
         services.AddOptions<JwtOptions>().Bind(configuration.GetSection(JwtOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
         services.AddOptions<PasswordOptions>().Bind(configuration.GetSection(PasswordOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<RateLimitingOptions>().Bind(configuration.GetSection(RateLimitingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RateLimitingOptions>().Bind(configuration.GetSection(RateLimitingOptions.Section)).ValidateDataAnnotations()
+            // Else one address alone could slow an account down for everyone else.
+            .Validate(o => o.LoginFailuresPerAccountAcrossAddresses > o.LoginFailuresPerAccount,
+                "RateLimiting:LoginFailuresPerAccountAcrossAddresses must be greater than RateLimiting:LoginFailuresPerAccount.")
+            .Validate(o => o.LoginFailureWindow > TimeSpan.Zero && o.LoginFailureMaxDelay >= TimeSpan.FromSeconds(1) && o.LoginFailureMaxDelay <= o.LoginFailureWindow,
+                "RateLimiting:LoginFailureMaxDelay must be between 1 second and RateLimiting:LoginFailureWindow.")
+            .ValidateOnStart();
         services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.Section))
             .Validate(o => string.IsNullOrEmpty(o.Email) == string.IsNullOrEmpty(o.Password), "Admin:Email and Admin:Password must be set together.")
             .Validate(o => string.IsNullOrEmpty(o.Password) || o.Password.Length is >= UserLimits.PasswordMin and <= UserLimits.PasswordMax,

@@ -30,8 +30,9 @@ public static class Loopback
             {
                 return (await client.GetAsync("/health/ready")).StatusCode.ToString();
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+                // Not listening yet, or too busy starting to answer within the probe's 5 s: ask again until the deadline.
                 return e.Message;
             }
         }, answer => answer == nameof(HttpStatusCode.OK), timeout, answer => $"{answer}\n{logs()}");

@@ -57,9 +57,18 @@ public abstract class ShopFactory : WebApplicationFactory<Program>, IAsyncLifeti
     /// <summary>The SMTP server this host sends its mail to.</summary>
     public TestSmtpServer Smtp { get; } = new();
 
+    /// <summary>What this host logged at Warning and above.</summary>
+    public LogRecorder Logs { get; } = new();
+
     protected abstract Task<string> CreateDatabaseAsync();
 
     protected abstract Task DropDatabaseAsync();
+
+    /// <summary>
+    /// Settings for an API process of a test's own (see <see cref="RunningApi"/>) on a new, empty
+    /// database of this provider, dropped on dispose: it must not share this host's database and queues.
+    /// </summary>
+    public abstract Task<ScratchDatabase> CreateScratchDatabaseAsync();
 
     public string ConnectionString { get; private set; } = "";
 
@@ -90,7 +99,8 @@ public abstract class ShopFactory : WebApplicationFactory<Program>, IAsyncLifeti
 
         builder.ConfigureServices(s => s
             .AddSingleton<IStartupFilter, TestClientAddressFilter>()
-            .AddSingleton<IStartupFilter, OperationHeaderFilter>());
+            .AddSingleton<IStartupFilter, OperationHeaderFilter>()
+            .AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs));
     }
 
     /// <summary>Handles a message now, in this host, through Wolverine (as a job or a redelivery would).</summary>
@@ -137,6 +147,14 @@ public abstract class ShopFactory : WebApplicationFactory<Program>, IAsyncLifeti
     }
 }
 
+public sealed class ScratchDatabase(Dictionary<string, string> settings, Func<Task> drop) : IAsyncDisposable
+{
+    /// <summary>Environment variables (<c>Database__Provider</c>, <c>ConnectionStrings__Database</c>, ...) for the process.</summary>
+    public Dictionary<string, string> Settings { get; } = settings;
+
+    public async ValueTask DisposeAsync() => await drop();
+}
+
 public sealed record TestUser(HttpClient Client, Guid Id, string Email, string Password, string AccessToken, string RefreshToken);
 
 public sealed class SqliteShop : ShopFactory
@@ -156,12 +174,27 @@ public sealed class SqliteShop : ShopFactory
     protected override Task DropDatabaseAsync()
     {
         SqliteConnection.ClearAllPools();
+        Delete(_path);
+        return Task.CompletedTask;
+    }
+
+    public override Task<ScratchDatabase> CreateScratchDatabaseAsync()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "shop-tests", $"{Guid.NewGuid():N}.db");
+        var settings = new Dictionary<string, string> { ["Database__Provider"] = Provider, ["ConnectionStrings__Database"] = $"Data Source={path}" };
+        return Task.FromResult(new ScratchDatabase(settings, () =>
+        {
+            Delete(path);
+            return Task.CompletedTask;
+        }));
+    }
+
+    private static void Delete(string path)
+    {
         foreach (var suffix in new[] { "", "-wal", "-shm" })
         {
-            File.Delete(_path + suffix);
+            File.Delete(path + suffix);
         }
-
-        return Task.CompletedTask;
     }
 }
 
@@ -194,19 +227,42 @@ public sealed class PostgresShop : ShopFactory
         // Queues and exchanges of this host only: other hosts of the run share the broker.
         Settings["ConnectionStrings:RabbitMq"] = RabbitMqConnectionString;
         Settings["RabbitMq:Prefix"] = _database;
-        await using var connection = new NpgsqlConnection(ServerConnectionString);
-        await connection.OpenAsync();
-        await using var create = new NpgsqlCommand($"CREATE DATABASE {_database}", connection);
-        await create.ExecuteNonQueryAsync();
-        return new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = _database }.ConnectionString;
+        return await CreateAsync(_database);
     }
 
-    protected override async Task DropDatabaseAsync()
+    protected override Task DropDatabaseAsync()
     {
         NpgsqlConnection.ClearAllPools();
+        return DropAsync(_database);
+    }
+
+    public override async Task<ScratchDatabase> CreateScratchDatabaseAsync()
+    {
+        var database = $"shop_scratch_{Guid.NewGuid():N}";
+        var settings = new Dictionary<string, string>
+        {
+            ["Database__Provider"] = Provider,
+            ["ConnectionStrings__Database"] = await CreateAsync(database),
+            ["ConnectionStrings__RabbitMq"] = RabbitMqConnectionString,
+            ["RabbitMq__Prefix"] = database,
+        };
+        return new ScratchDatabase(settings, () => DropAsync(database));
+    }
+
+    private static async Task<string> CreateAsync(string database)
+    {
         await using var connection = new NpgsqlConnection(ServerConnectionString);
         await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", connection);
+        await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", connection);
+        await create.ExecuteNonQueryAsync();
+        return new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = database }.ConnectionString;
+    }
+
+    private static async Task DropAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(ServerConnectionString);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", connection);
         await drop.ExecuteNonQueryAsync();
     }
 }
