@@ -47,6 +47,7 @@ var app = builder.Build();
 
 app.UseShopErrorHandling();
 app.UseShopSecurityHeaders();
+app.UseShopHttpCaching();
 app.UseShopMetrics();
 app.UseCors();
 app.UseAuthentication();

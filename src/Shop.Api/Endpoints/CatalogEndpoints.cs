@@ -13,7 +13,7 @@ public static class CatalogEndpoints
 {
     public static IEndpointRouteBuilder MapCatalogEndpoints(this IEndpointRouteBuilder api)
     {
-        var categories = api.MapGroup("/categories").WithTags("Categories").WithRequestValidation();
+        var categories = api.MapGroup("/categories").WithTags("Categories").WithRequestValidation().WithPublicCaching();
         categories.MapGet("/", GetCategoryTree).WithSummary("The whole category tree.");
         categories.MapGet("/{id}", GetCategory).WithSummary("One category, by id or slug, with its sub-categories.");
 
@@ -26,10 +26,10 @@ public static class CatalogEndpoints
             .WithSummary("Delete an empty category (no products, no sub-categories).");
         NotFoundUnlessUuid(manageCategories, "Category");
 
-        var products = api.MapGroup("/products").WithTags("Products").WithRequestValidation();
+        var products = api.MapGroup("/products").WithTags("Products").WithRequestValidation().WithPublicCaching();
         products.MapGet("/", ListProducts)
             .WithSummary("Browse active products: q searches sku, name and description; categoryId includes sub-categories.");
-        products.MapGet("/{id}", GetProduct).WithETag().Produces(StatusCodes.Status304NotModified)
+        products.MapGet("/{id}", GetProduct)
             .WithSummary("One product by id or slug, with available stock. Sends an ETag; If-None-Match answers 304.");
 
         var manageProducts = api.MapGroup("/products").WithTags("Products").RequireAuthorization(Authentication.AdminPolicy).WithRequestValidation();

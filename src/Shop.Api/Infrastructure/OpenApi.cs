@@ -111,6 +111,11 @@ public static class OpenApi
                 AddHeader(described, "ETag", "The product's version and stock; send it back in If-None-Match (304 when unchanged) or If-Match.");
             }
 
+            if (metadata.OfType<PublicCachingMetadata>().Any() && status is StatusCodes.Status200OK or StatusCodes.Status304NotModified)
+            {
+                AddHeader(described, "Cache-Control", "public, max-age=<Catalog:HttpCacheSeconds> without a token (with Vary: Authorization); no-store with one.");
+            }
+
             if (status == StatusCodes.Status429TooManyRequests)
             {
                 AddHeader(described, "Retry-After", "Seconds to wait before trying again.", JsonSchemaType.Integer);
