@@ -42,6 +42,7 @@ stop_services() {
     as_service_user postgres "$pg_bin/pg_ctl" -D "$pg_data" -m immediate stop >/dev/null 2>&1 || true
   fi
   stop_rabbitmq
+  if [ -f "${work:-/nonexistent}/redis.pid" ]; then kill "$(cat "$work/redis.pid")" 2>/dev/null || true; fi
   [ -n "${work:-}" ] && rm -rf "$work"
 }
 
@@ -108,6 +109,26 @@ stop_rabbitmq() {
     for pid in $(pgrep -x epmd || true); do kill "$pid" 2>/dev/null || true; done
   fi
   rabbit_dir=""
+}
+
+# Starts a private Redis (no persistence); sets redis_port and exports SHOP_TEST_REDIS.
+start_redis() {
+  command -v redis-server >/dev/null || apt_install redis-server
+  if ! command -v redis-server >/dev/null; then fail_or_warn "Redis is not installed"; return 1; fi
+  redis_port=$(free_port 56379)
+  say "starting Redis on 127.0.0.1:$redis_port"
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+    --dir "$work" --pidfile "$work/redis.pid" --logfile "$work/redis.log" \
+    || { fail_or_warn "Redis did not start"; return 1; }
+  for _ in $(seq 1 50); do
+    if (echo >"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null; then
+      export SHOP_TEST_REDIS="127.0.0.1:$redis_port"
+      return 0
+    fi
+    sleep 0.1
+  done
+  fail_or_warn "Redis did not start"
+  return 1
 }
 
 psql_run() { "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }

@@ -1,5 +1,6 @@
 using Shop.Api.Endpoints;
 using Shop.Api.Infrastructure;
+using Shop.Core.Caching;
 using Shop.Core.Catalog;
 using Shop.Core.Common;
 using Shop.Core.Data;
@@ -18,8 +19,8 @@ builder.AddShopObservability();
 // The shop's database: SQLite (default) or PostgreSQL, migrated at start-up.
 builder.Services.AddShopDatabase(builder.Configuration);
 
-// In-memory cache (FusionCache); Redis joins it when configured.
-builder.Services.AddFusionCache();
+// FusionCache in memory; with ConnectionStrings:Redis also Redis, shared by every instance.
+builder.Services.AddShopCaching(builder.Configuration);
 
 // Accounts, tokens and request validation.
 builder.Services.AddShopValidation();

@@ -17,11 +17,13 @@ public abstract class PlatformTests(ShopFactory shop)
         var ready = await Expect.Json(await client.GetAsync("/health/ready"));
         Assert.Equal("Healthy", ready.GetProperty("status").GetString());
         Assert.Equal("Healthy", ready.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
-        // On PostgreSQL the host runs with RabbitMQ, and readiness includes the broker.
+        // On PostgreSQL the host runs with RabbitMQ and Redis, and readiness includes both.
         Assert.Equal(shop.Provider == "Postgres", ready.GetProperty("checks").TryGetProperty("rabbitmq", out var rabbit));
+        Assert.Equal(shop.Provider == "Postgres", ready.GetProperty("checks").TryGetProperty("redis", out var redis));
         if (shop.Provider == "Postgres")
         {
             Assert.Equal("Healthy", rabbit.GetProperty("status").GetString());
+            Assert.Equal("Healthy", redis.GetProperty("status").GetString());
         }
     }
 

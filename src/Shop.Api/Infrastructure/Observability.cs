@@ -36,6 +36,12 @@ public static class Observability
             health.AddCheck("rabbitmq", new RabbitMqHealthCheck(new Uri(rabbitMq)), tags: [ReadyTag]);
         }
 
+        if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 })
+        {
+            // Without Redis the API still answers (from memory and the database): degraded, not down.
+            health.AddCheck<RedisHealthCheck>("redis", HealthStatus.Degraded, tags: [ReadyTag]);
+        }
+
         return builder;
     }
 
@@ -102,6 +108,23 @@ internal sealed class RabbitMqHealthCheck(Uri uri) : IHealthCheck
         catch (Exception e) when (e is not OperationCanceledException)
         {
             return HealthCheckResult.Unhealthy("RabbitMQ does not accept connections.", e);
+        }
+    }
+}
+
+/// <summary>Healthy while Redis answers a PING within a second.</summary>
+internal sealed class RedisHealthCheck(StackExchange.Redis.IConnectionMultiplexer redis) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var latency = await redis.GetDatabase().PingAsync().WaitAsync(TimeSpan.FromSeconds(1), cancellationToken);
+            return HealthCheckResult.Healthy($"PING {latency.TotalMilliseconds:0.0} ms");
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, "Redis does not answer; the cache serves from memory and the database.", e);
         }
     }
 }

@@ -25,7 +25,7 @@ public sealed class UserStatusCache(IFusionCache cache)
                 .Where(u => u.Id == userId)
                 .Select(u => new UserStatus(u.IsActive, u.Role))
                 .SingleOrDefaultAsync(ct) ?? Missing,
-            new FusionCacheEntryOptions(Lifetime),
+            options => options.SetDuration(Lifetime),
             cancellationToken);
 
     public ValueTask ForgetAsync(Guid userId, CancellationToken cancellationToken) =>

@@ -221,12 +221,20 @@ public sealed class PostgresShop : ShopFactory
             ? cs
             : throw new InvalidOperationException("SHOP_TEST_RABBITMQ is not set. Run the tests with 'bash scripts/test.sh', which starts a throwaway RabbitMQ.");
 
+    /// <summary>The Redis the test command started (SHOP_TEST_REDIS): on PostgreSQL, the cache is shared through Redis.</summary>
+    public static string RedisConnectionString =>
+        Environment.GetEnvironmentVariable("SHOP_TEST_REDIS") is { Length: > 0 } cs
+            ? cs
+            : throw new InvalidOperationException("SHOP_TEST_REDIS is not set. Run the tests with 'bash scripts/test.sh', which starts a throwaway Redis.");
+
     protected override async Task<string> CreateDatabaseAsync()
     {
         _database = $"shop_test_{Guid.NewGuid():N}";
         // Queues and exchanges of this host only: other hosts of the run share the broker.
         Settings["ConnectionStrings:RabbitMq"] = RabbitMqConnectionString;
         Settings["RabbitMq:Prefix"] = _database;
+        // Cache keys name users and products by id, unique to this host's database, so hosts can share one Redis.
+        Settings["ConnectionStrings:Redis"] = RedisConnectionString;
         return await CreateAsync(_database);
     }
 

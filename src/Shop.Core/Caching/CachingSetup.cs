@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+using ZiggyCreatures.Caching.Fusion;
+using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
+using ZiggyCreatures.Caching.Fusion.Serialization.SystemTextJson;
+
+namespace Shop.Core.Caching;
+
+public static class CachingSetup
+{
+    /// <summary>
+    /// FusionCache: memory in every process; with <c>ConnectionStrings:Redis</c> also Redis as the
+    /// shared second level and as the backplane that evicts an entry on every process at once.
+    /// Redis being slow or down never fails a request: its operations are bounded by short timeouts
+    /// and run in the background, and a stale entry may answer while the database is down (fail-safe).
+    /// </summary>
+    public static IServiceCollection AddShopCaching(this IServiceCollection services, IConfiguration configuration)
+    {
+        var cache = services.AddFusionCache()
+            .WithDefaultEntryOptions(o =>
+            {
+                o.IsFailSafeEnabled = true;
+                o.FailSafeMaxDuration = TimeSpan.FromHours(1);
+                o.FailSafeThrottleDuration = TimeSpan.FromSeconds(10);
+                o.FactorySoftTimeout = TimeSpan.FromMilliseconds(500);
+                o.FactoryHardTimeout = TimeSpan.FromSeconds(5);
+                o.DistributedCacheSoftTimeout = TimeSpan.FromMilliseconds(100);
+                o.DistributedCacheHardTimeout = TimeSpan.FromSeconds(1);
+                o.AllowBackgroundDistributedCacheOperations = true;
+                o.AllowBackgroundBackplaneOperations = true;
+            })
+            .WithSerializer(new FusionCacheSystemTextJsonSerializer());
+
+        if (configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
+        {
+            // One connection for the cache and the backplane. It connects in the background and
+            // keeps retrying, so the API starts, and serves from the database, while Redis is down.
+            var options = ConfigurationOptions.Parse(redis);
+            options.AbortOnConnectFail = false;
+            options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
+            var connection = new Lazy<Task<IConnectionMultiplexer>>(async () => await ConnectionMultiplexer.ConnectAsync(options));
+            services.AddSingleton(_ => connection.Value.GetAwaiter().GetResult());
+            cache
+                .WithDistributedCache(new RedisCache(new RedisCacheOptions { ConnectionMultiplexerFactory = () => connection.Value }))
+                .WithBackplane(new RedisBackplane(new RedisBackplaneOptions { ConnectionMultiplexerFactory = () => connection.Value }));
+        }
+
+        return services;
+    }
+}
