@@ -34,6 +34,10 @@ public static class Loopback
             {
                 return e.Message;
             }
+            catch (TaskCanceledException e) when (e.InnerException is TimeoutException)
+            {
+                return "no answer within the client's 5 s";
+            }
         }, answer => answer == nameof(HttpStatusCode.OK), timeout, answer => $"{answer}\n{logs()}");
     }
 
