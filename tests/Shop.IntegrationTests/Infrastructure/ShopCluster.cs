@@ -66,14 +66,28 @@ public sealed class ShopCluster : IAsyncDisposable
             await create.ExecuteNonQueryAsync();
         }
 
-        cluster.Api = cluster.Start("api", ApiProcess.ApiAssembly, new() { ["Workers__Enabled"] = apiHandlesMessages ? "true" : "false", ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{cluster.ApiPort}" });
-        await Loopback.WaitUntilReadyAsync(new Uri($"http://127.0.0.1:{cluster.ApiPort}"), cluster.Api, cluster.Logs, TimeSpan.FromSeconds(60));
-        for (var i = 0; i < workers; i++)
+        try
         {
-            await cluster.StartWorkerAsync();
-        }
+            cluster.Api = cluster.Start("api", ApiProcess.ApiAssembly, new() { ["Workers__Enabled"] = apiHandlesMessages ? "true" : "false", ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{cluster.ApiPort}" });
+            await Loopback.WaitUntilReadyAsync(new Uri($"http://127.0.0.1:{cluster.ApiPort}"), cluster.Api, cluster.Logs, TimeSpan.FromSeconds(60));
+            var workersStarted = DateTime.UtcNow;
+            for (var i = 0; i < workers; i++)
+            {
+                await cluster.StartWorkerAsync();
+            }
 
-        return cluster;
+            // A worker takes seconds to boot; until it has joined, the API's node is given all the work
+            // (the recurring jobs, say), which is not the cluster the tests mean to exercise.
+            await Eventually.Until($"{workers} workers to join the cluster", () => cluster.NodesStartedSinceAsync(workersStarted), joined => joined >= workers,
+                TimeSpan.FromSeconds(60), joined => $"{joined} joined\n{cluster.Logs()}");
+            return cluster;
+        }
+        catch
+        {
+            // The test never gets the cluster to dispose: stop its processes here, or they outlive the run.
+            await cluster.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>An anonymous client of the API process, disposed with the cluster; any 5xx answer fails the test.</summary>
@@ -103,6 +117,16 @@ public sealed class ShopCluster : IAsyncDisposable
         Workers.Add(worker);
         WorkerMetricsPorts.Add(metricsPort);
         return Task.FromResult(worker);
+    }
+
+    /// <summary>Processes that have registered themselves as Wolverine nodes since this instant.</summary>
+    private async Task<long> NodesStartedSinceAsync(DateTime since)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM wolverine.wolverine_nodes WHERE started >= @since", connection);
+        count.Parameters.AddWithValue("since", since);
+        return (long)(await count.ExecuteScalarAsync())!;
     }
 
     /// <summary>A worker's Prometheus text, or null while it does not answer.</summary>
