@@ -27,6 +27,16 @@ public abstract class TextInputTests(ShopFactory shop)
     }
 
     [Fact]
+    public async Task A_control_character_where_put_or_delete_take_a_uuid_is_a_404_like_any_other_text()
+    {
+        var admin = await shop.AdminAsync();
+        await Expect.Problem(await admin.Client.DeleteAsync("/api/v1/categories/a%01b"), HttpStatusCode.NotFound);
+        await Expect.Problem(await admin.Client.DeleteAsync("/api/v1/products/a%1Fb"), HttpStatusCode.NotFound);
+        await Expect.Problem(await admin.Client.PutAsJsonAsync("/api/v1/products/a%01b", CatalogApi.ProductBody()), HttpStatusCode.NotFound);
+        await Expect.Problem(await admin.Client.PutAsJsonAsync("/api/v1/categories/a%7Fb", new { name = "Garden" }), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Control_characters_in_registration_and_login_are_400_and_create_nothing()
     {
         var email = $"nul-{Guid.NewGuid():N}@example.com";
