@@ -20,9 +20,20 @@ public abstract class TextInputTests(ShopFactory shop)
         await Expect.ValidationError(await shop.Client().GetAsync("/api/v1/products?q=oak%01&sort=name"), "q");
         await Expect.ValidationError(await admin.Client.GetAsync("/api/v1/users?email=%00"), "email");
         // A NUL never gets this far in a path (the server refuses it); other control characters do.
-        await Expect.ValidationError(await shop.Client().GetAsync("/api/v1/categories/a%01b"), "idOrSlug");
-        await Expect.ValidationError(await shop.Client().GetAsync("/api/v1/products/a%1Fb"), "idOrSlug");
+        // The error names the path parameter as the document does.
+        await Expect.ValidationError(await shop.Client().GetAsync("/api/v1/categories/a%01b"), "id");
+        await Expect.ValidationError(await shop.Client().GetAsync("/api/v1/products/a%1Fb"), "id");
         await Expect.Status(await shop.Client().GetAsync("/api/v1/products?q=oak"), HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_control_character_where_put_or_delete_take_a_uuid_is_a_404_like_any_other_text()
+    {
+        var admin = await shop.AdminAsync();
+        await Expect.Problem(await admin.Client.DeleteAsync("/api/v1/categories/a%01b"), HttpStatusCode.NotFound);
+        await Expect.Problem(await admin.Client.DeleteAsync("/api/v1/products/a%1Fb"), HttpStatusCode.NotFound);
+        await Expect.Problem(await admin.Client.PutAsJsonAsync("/api/v1/products/a%01b", CatalogApi.ProductBody()), HttpStatusCode.NotFound);
+        await Expect.Problem(await admin.Client.PutAsJsonAsync("/api/v1/categories/a%7Fb", new { name = "Garden" }), HttpStatusCode.NotFound);
     }
 
     [Fact]

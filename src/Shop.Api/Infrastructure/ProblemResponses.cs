@@ -16,7 +16,8 @@ public static class ProblemResponses
     public const string ProblemJson = "application/problem+json";
 
     /// <summary>
-    /// For every endpoint of the group: 400 when it takes a body, a query or a header; 401 when it
+    /// For every endpoint of the group: 400 when it takes a body, a query, a header or text from the
+    /// path (control characters are refused in all of them, see Validation); 401 when it
     /// needs a token and 403 when it needs the admin role; 404 when its path names a resource;
     /// 413 and 415 when it takes a body; 429 always (the global rate limit).
     /// </summary>
@@ -29,8 +30,9 @@ public static class ProblemResponses
             var takesBody = metadata.OfType<IAcceptsMetadata>().Any();
             var authorize = metadata.OfType<IAuthorizeData>().ToArray();
             var anonymous = metadata.OfType<IAllowAnonymous>().Any();
+            var handler = metadata.OfType<MethodInfo>().FirstOrDefault();
 
-            if (takesBody || TakesQueryOrHeader(metadata.OfType<MethodInfo>().FirstOrDefault()))
+            if (takesBody || TakesQueryOrHeader(handler) || TakesTextFromPath(handler, endpoint))
             {
                 Declare(metadata, StatusCodes.Status400BadRequest, "The request has invalid fields: see errors.", typeof(HttpValidationProblemDetails));
             }
@@ -77,6 +79,18 @@ public static class ProblemResponses
     private static bool TakesQueryOrHeader(MethodInfo? handler) =>
         handler?.GetParameters().Any(p =>
             p.IsDefined(typeof(AsParametersAttribute)) || p.IsDefined(typeof(FromHeaderAttribute)) || p.IsDefined(typeof(FromQueryAttribute))) == true;
+
+    /// <summary>A string bound from the route (an id or a slug), where a control character is a 400.</summary>
+    private static bool TakesTextFromPath(MethodInfo? handler, EndpointBuilder endpoint)
+    {
+        if (handler is null || endpoint is not RouteEndpointBuilder { RoutePattern: var pattern })
+        {
+            return false;
+        }
+
+        return handler.GetParameters().Any(p => p.ParameterType == typeof(string)
+            && pattern.GetParameter(p.GetCustomAttribute<FromRouteAttribute>()?.Name ?? p.Name!) is not null);
+    }
 
     private static void Declare(IList<object> metadata, int status, string? description, Type? type = null)
     {

@@ -22,11 +22,19 @@ public sealed class AuthService(
 
     public async Task<UserResponse> RegisterAsync(RegisterRequest request, CancellationToken cancellationToken)
     {
+        // A taken email is refused before the password is hashed: a refused registration costs no
+        // bcrypt (about 0.1 s of CPU). The unique index still decides between concurrent ones.
+        var email = User.Normalize(request.Email);
+        if (await db.Users.AnyAsync(u => u.NormalizedEmail == email, cancellationToken))
+        {
+            throw EmailTaken();
+        }
+
         var now = clock.GetUtcNow().UtcDateTime;
         var user = new User
         {
             Email = request.Email.Trim(),
-            NormalizedEmail = User.Normalize(request.Email),
+            NormalizedEmail = email,
             PasswordHash = hasher.Hash(request.Password),
             FullName = request.FullName.Trim(),
             CreatedAt = now,
@@ -39,14 +47,12 @@ public sealed class AuthService(
         return user.ToResponse();
     }
 
-    /// <summary>Inserts a user; the unique index on the normalized email decides between concurrent registrations.</summary>
+    /// <summary>
+    /// Inserts a user whose email the caller found free; the unique index on the normalized email
+    /// decides between concurrent registrations (409 for the loser).
+    /// </summary>
     internal static async Task AddUserAsync(ShopDbContext db, User user, CancellationToken cancellationToken)
     {
-        if (await db.Users.AnyAsync(u => u.NormalizedEmail == user.NormalizedEmail, cancellationToken))
-        {
-            throw EmailTaken();
-        }
-
         db.Users.Add(user);
         try
         {
