@@ -60,6 +60,11 @@ public sealed class MetricsWarmUp : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // prometheus-net drops a .NET meter series that has not changed for 5 minutes (its default
+        // MetricsExpireAfter): a counter still at zero, or quiet for a while, vanished from /metrics.
+        // The shop's series are few and their labels bounded: keep them (20 days stays below the
+        // longest delay a .NET timer takes).
+        Prometheus.Metrics.ConfigureMeterAdapter(o => o.MetricsExpireAfter = TimeSpan.FromDays(20));
         await Prometheus.Metrics.DefaultRegistry.CollectAndExportAsTextAsync(Stream.Null, cancellationToken);
         ShopMetrics.StartAtZero();
     }
