@@ -56,20 +56,32 @@ public static class ShopMetrics
 /// run, makes every count from the first order on show up; then every series starts at zero.
 /// Register it first.
 /// </summary>
-public sealed class MetricsWarmUp : IHostedService
+/// <remarks>
+/// prometheus-net also drops a .NET meter series nothing has recorded for <c>MetricsExpireAfter</c>
+/// (5 minutes by default, at most 1 day): a counter still at zero vanished from /metrics after five
+/// quiet minutes. The expiry is set to its maximum and every bounded series is touched (a zero
+/// added) every hour, so the shop's series stay for the life of the process.
+/// </remarks>
+public sealed class MetricsWarmUp : BackgroundService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    private static readonly TimeSpan Touch = TimeSpan.FromHours(1);
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        // prometheus-net drops a .NET meter series that has not changed for 5 minutes (its default
-        // MetricsExpireAfter): a counter still at zero, or quiet for a while, vanished from /metrics.
-        // The shop's series are few and their labels bounded: keep them (20 days stays below the
-        // longest delay a .NET timer takes).
-        Prometheus.Metrics.ConfigureMeterAdapter(o => o.MetricsExpireAfter = TimeSpan.FromDays(20));
+        Prometheus.Metrics.ConfigureMeterAdapter(o => o.MetricsExpireAfter = TimeSpan.FromDays(1));
         await Prometheus.Metrics.DefaultRegistry.CollectAndExportAsTextAsync(Stream.Null, cancellationToken);
         ShopMetrics.StartAtZero();
+        await base.StartAsync(cancellationToken);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Touch);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            ShopMetrics.StartAtZero();
+        }
+    }
 }
 
 /// <summary>
