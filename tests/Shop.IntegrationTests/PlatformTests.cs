@@ -150,6 +150,26 @@ public abstract class PlatformTests(ShopFactory shop)
         await Expect.Problem(await client.PostAsync("/api/v1/auth/login", new StringContent("email=a", Encoding.UTF8, "application/x-www-form-urlencoded")), HttpStatusCode.UnsupportedMediaType);
     }
 
+    [Theory]
+    [InlineData("text/html")]
+    [InlineData("application/xml;q=0.9, image/png")]
+    public async Task Problems_are_application_problem_json_whatever_the_request_accepts(string accept)
+    {
+        var user = await shop.NewUserAsync();
+        async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, object? body = null)
+        {
+            using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+            return await client.SendAsync(request);
+        }
+
+        await Expect.Problem(await SendAsync(shop.Client(), HttpMethod.Get, "/api/v1/users/me"), HttpStatusCode.Unauthorized);
+        await Expect.Problem(await SendAsync(user.Client, HttpMethod.Get, "/api/v1/users"), HttpStatusCode.Forbidden);
+        await Expect.Problem(await SendAsync(user.Client, HttpMethod.Get, $"/api/v1/orders/{Guid.NewGuid()}"), HttpStatusCode.NotFound);
+        await Expect.Problem(await SendAsync(user.Client, HttpMethod.Get, "/api/v1/no-such-thing"), HttpStatusCode.NotFound);
+        await Expect.ValidationError(await SendAsync(user.Client, HttpMethod.Post, "/api/v1/users/me/addresses", new { }), "fullName");
+    }
+
     private static StringContent JsonIn(string charset, object body)
     {
         var content = new StringContent(System.Text.Json.JsonSerializer.Serialize(body, System.Text.Json.JsonSerializerOptions.Web), Encoding.UTF8);

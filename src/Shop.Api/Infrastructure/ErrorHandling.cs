@@ -23,6 +23,13 @@ public static class ErrorHandling
     public static IServiceCollection AddShopProblemDetails(this IServiceCollection services)
     {
         services.AddProblemDetails(o => o.CustomizeProblemDetails = Customize);
+        // The API has JSON only, errors included. ASP.NET Core's writer declines a request whose Accept
+        // names no JSON type (text/html, say): the answer was then plain text from the status-code
+        // pages, or no problem at all from the exception handler. The same writer, whatever Accept says.
+        var writer = services.Last(d => d.ServiceType == typeof(IProblemDetailsWriter));
+        services.Remove(writer);
+        services.AddSingleton<IProblemDetailsWriter>(provider =>
+            new JsonWhateverAccept((IProblemDetailsWriter)ActivatorUtilities.CreateInstance(provider, writer.ImplementationType!)));
         services.AddExceptionHandler<ShopExceptionHandler>();
         // Binding failures (malformed JSON, wrong types) throw BadHttpRequestException in every
         // environment, so the handler below can say what was wrong instead of an empty 400.
@@ -111,6 +118,13 @@ public static class ErrorHandling
     }
 
     public static string ProblemType(string slug) => ProblemTypeBase + slug;
+
+    private sealed class JsonWhateverAccept(IProblemDetailsWriter writer) : IProblemDetailsWriter
+    {
+        public bool CanWrite(ProblemDetailsContext context) => true;
+
+        public ValueTask WriteAsync(ProblemDetailsContext context) => writer.WriteAsync(context);
+    }
 
     /// <summary>Writes a problem from outside the exception path (rate limiter, auth events).</summary>
     public static async ValueTask WriteProblemAsync(HttpContext http, int status, string detail, string? slug = null)

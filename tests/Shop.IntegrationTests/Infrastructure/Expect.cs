@@ -20,18 +20,55 @@ public static class Expect
     public static async Task<JsonElement> Problem(HttpResponseMessage response, HttpStatusCode expected)
     {
         await Status(response, expected);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal((int)expected, problem.GetProperty("status").GetInt32());
-        foreach (var member in new[] { "type", "title", "detail", "traceId" })
+        var body = await response.Content.ReadAsStringAsync();
+        if (ProblemViolation(response, body) is { } violation)
         {
-            Assert.True(problem.TryGetProperty(member, out var value) && value.ValueKind == JsonValueKind.String && value.GetString()!.Length > 0,
-                $"problem lacks '{member}': {problem}");
+            throw new XunitException($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: {violation}");
         }
 
-        Assert.DoesNotContain("   at ", problem.ToString(), StringComparison.Ordinal);
-        return problem;
+        return JsonDocument.Parse(body).RootElement.Clone();
     }
+
+    /// <summary>
+    /// Null when <paramref name="body"/> is the RFC 9457 problem the contract promises for this answer:
+    /// application/problem+json, its status, a type, title, detail and traceId, no stack trace. Else what is wrong.
+    /// </summary>
+    public static string? ProblemViolation(HttpResponseMessage response, string body)
+    {
+        var status = (int)response.StatusCode;
+        if (response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+        {
+            return $"{status} is not application/problem+json but '{response.Content.Headers.ContentType}': {Shorten(body)}";
+        }
+
+        JsonElement problem;
+        try
+        {
+            problem = JsonDocument.Parse(body).RootElement;
+        }
+        catch (JsonException)
+        {
+            return $"{status} problem is not JSON: {Shorten(body)}";
+        }
+
+        if (problem.ValueKind != JsonValueKind.Object || !problem.TryGetProperty("status", out var statusMember)
+            || statusMember.ValueKind != JsonValueKind.Number || statusMember.GetInt32() != status)
+        {
+            return $"{status} problem does not carry status {status}: {Shorten(body)}";
+        }
+
+        foreach (var member in new[] { "type", "title", "detail", "traceId" })
+        {
+            if (!problem.TryGetProperty(member, out var value) || value.ValueKind != JsonValueKind.String || value.GetString()!.Length == 0)
+            {
+                return $"{status} problem lacks '{member}': {Shorten(body)}";
+            }
+        }
+
+        return body.Contains("   at ", StringComparison.Ordinal) ? $"{status} problem holds a stack trace: {Shorten(body)}" : null;
+    }
+
+    private static string Shorten(string text) => text.Length <= 500 ? text : $"{text[..500]}... ({text.Length} chars)";
 
     /// <summary>Asserts a 400 validation problem whose errors name the given field.</summary>
     public static async Task<JsonElement> ValidationError(HttpResponseMessage response, string field)

@@ -157,7 +157,7 @@ public sealed class ScratchDatabase(Dictionary<string, string> settings, Func<Ta
 
 public sealed record TestUser(HttpClient Client, Guid Id, string Email, string Password, string AccessToken, string RefreshToken);
 
-public sealed class SqliteShop : ShopFactory
+public class SqliteShop : ShopFactory
 {
     private string _path = "";
 
@@ -198,7 +198,7 @@ public sealed class SqliteShop : ShopFactory
     }
 }
 
-public sealed class PostgresShop : ShopFactory
+public class PostgresShop : ShopFactory
 {
     private string _database = "";
 
