@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Shop.Core.Common;
 using Shop.Core.Orders;
@@ -213,6 +215,54 @@ public abstract class CheckoutConcurrencyTests(ShopFactory shop)
         var replay = await Expect.Json(await customer.PlaceAsync(request, key), HttpStatusCode.Created);
         Assert.Equal(order.GetProperty("id").GetGuid(), replay.GetProperty("id").GetGuid());
         Assert.Equal(2, (await admin.InventoryAsync(product)).GetProperty("reserved").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_key_past_its_retention_is_forgotten_and_serves_a_new_request()
+    {
+        var admin = await shop.AdminAsync();
+        var customer = await shop.NewUserAsync();
+        var product = await admin.CreateProductAsync(onHand: 10);
+        var key = $"k-{Guid.NewGuid():N}";
+        // The answer to another request made with this key a day ago, expired but not yet purged.
+        await using (var db = shop.OpenContext())
+        {
+            var dayAgo = DateTime.UtcNow.AddHours(-25);
+            db.IdempotencyRecords.Add(new IdempotencyRecord
+            {
+                UserId = customer.Id, Operation = OrderService.PlaceOperation, Key = key, RequestHash = "another-request",
+                LeaseUntil = dayAgo, CompletedAt = dayAgo, ResponseStatus = 201, ResponseBody = "{}", CreatedAt = dayAgo, ExpiresAt = DateTime.UtcNow.AddMinutes(-1),
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var order = await Expect.Json(await customer.PlaceAsync(OrderApi.Body((product, 2)), key), HttpStatusCode.Created);
+        var replay = await Expect.Json(await customer.PlaceAsync(OrderApi.Body((product, 2)), key), HttpStatusCode.Created);
+        Assert.Equal(order.GetProperty("id").GetGuid(), replay.GetProperty("id").GetGuid());
+        Assert.Equal(2, (await admin.InventoryAsync(product)).GetProperty("reserved").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_claimed_key_is_held_for_its_lease_and_so_is_a_key_taken_over()
+    {
+        var customer = await shop.NewUserAsync();
+        var key = $"k-{Guid.NewGuid():N}";
+        await using var scope = shop.Services.CreateAsyncScope();
+        var idempotency = scope.ServiceProvider.GetRequiredService<IdempotencyService>();
+        Task<IdempotencyStart> BeginAsync() => idempotency.BeginAsync(customer.Id, OrderService.PlaceOperation, key, "request", CancellationToken.None);
+
+        var claim = (await BeginAsync()).Ticket;
+        Assert.NotNull(claim);
+        Assert.Equal("idempotency-in-progress", (await Assert.ThrowsAsync<ConflictException>(BeginAsync)).ProblemType);
+
+        // The claimant died: once its lease has run out, a retry takes the key over, for a lease of its own.
+        await using (var db = shop.OpenContext())
+        {
+            await db.IdempotencyRecords.Where(r => r.Id == claim).ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseUntil, DateTime.UtcNow.AddSeconds(-1)));
+        }
+
+        Assert.Equal(claim, (await BeginAsync()).Ticket);
+        Assert.Equal("idempotency-in-progress", (await Assert.ThrowsAsync<ConflictException>(BeginAsync)).ProblemType);
     }
 
     [Fact]

@@ -14,6 +14,7 @@ public abstract class OrderTests(ShopFactory shop)
         var customer = await shop.NewUserAsync();
         var mug = await admin.CreateProductAsync(onHand: 10, price: 12.50m);
         var pot = await admin.CreateProductAsync(onHand: 3, price: 30.25m);
+        var placedBefore = await OrdersPlacedAsync();
 
         var response = await customer.PlaceAsync(OrderApi.Body((mug, 2), (pot, 3)));
         var order = await Expect.Json(response, HttpStatusCode.Created);
@@ -33,6 +34,9 @@ public abstract class OrderTests(ShopFactory shop)
         Assert.False(string.IsNullOrEmpty(items[pot].GetProperty("name").GetString()));
         Assert.Equal("GB", order.GetProperty("shippingAddress").GetProperty("country").GetString());
         Assert.Equal("pending_payment", Assert.Single(order.GetProperty("statusHistory").EnumerateArray()).GetProperty("status").GetString());
+        var placed = order.GetProperty("statusHistory")[0];
+        Assert.Equal(("customer", "Order placed."), (placed.GetProperty("actor").GetString(), placed.GetProperty("note").GetString()));
+        Assert.True(await OrdersPlacedAsync() > placedBefore);
 
         var stock = await admin.InventoryAsync(mug);
         Assert.Equal(10, stock.GetProperty("onHand").GetInt32());
@@ -45,6 +49,9 @@ public abstract class OrderTests(ShopFactory shop)
         var again = await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{id}"));
         Assert.Equal(115.75m, again.GetProperty("total").GetDecimal());
     }
+
+    private async Task<double> OrdersPlacedAsync() =>
+        Loopback.MetricValue(await (await shop.Client().GetAsync("/metrics")).Content.ReadAsStringAsync(), "shop_orders_placed_total");
 
     [Fact]
     public async Task An_order_can_ship_to_a_saved_address_but_not_to_someone_elses_and_a_null_line_is_400()

@@ -25,10 +25,18 @@ public abstract class PaymentTests(ShopFactory shop)
         return await db.SandboxLedger.CountAsync(e => e.Kind == "charge" && e.IdempotencyKey == key && e.Status == status);
     }
 
+    private async Task<double> PaymentsCountedAsync(string outcome) =>
+        Loopback.MetricValue(await (await shop.Client().GetAsync("/metrics")).Content.ReadAsStringAsync(), $"shop_payments_total{{outcome=\"{outcome}\"}}");
+
+    /// <summary>Waits for /metrics to count one more payment with this outcome (it is counted just after the outcome commits).</summary>
+    private Task CountedAsync(string outcome, double before) =>
+        Eventually.Until($"a payment {outcome} to be counted", () => PaymentsCountedAsync(outcome), count => count > before, TimeSpan.FromSeconds(10));
+
     [Fact]
     public async Task A_visa_payment_is_accepted_charged_in_the_background_and_pays_the_order_with_a_confirmation_email()
     {
         var (admin, customer, product, orderId) = await PendingOrderAsync(quantity: 2, price: 25m);
+        var succeededBefore = await PaymentsCountedAsync("succeeded");
 
         var response = await customer.PayAsync(orderId, SandboxProvider.Visa);
         var accepted = await Expect.Json(response, HttpStatusCode.Accepted);
@@ -44,6 +52,9 @@ public abstract class PaymentTests(ShopFactory shop)
         Assert.StartsWith("ch_", payment.GetProperty("providerReference").GetString(), StringComparison.Ordinal);
         var order = await customer.OrderWhenAsync(orderId, "paid");
         var number = order.GetProperty("number").GetString()!;
+        var paidStep = order.GetProperty("statusHistory").EnumerateArray().Last();
+        Assert.Equal(("system", $"Paid (Sandbox {payment.GetProperty("providerReference").GetString()})."), (paidStep.GetProperty("actor").GetString(), paidStep.GetProperty("note").GetString()));
+        await CountedAsync("succeeded", succeededBefore);
 
         var stock = await admin.InventoryAsync(product);
         Assert.Equal(8, stock.GetProperty("onHand").GetInt32());
@@ -70,11 +81,13 @@ public abstract class PaymentTests(ShopFactory shop)
     public async Task A_declined_card_fails_the_payment_and_leaves_the_order_payable(string token, string reason)
     {
         var (_, customer, _, orderId) = await PendingOrderAsync();
+        var failedBefore = await PaymentsCountedAsync("failed");
         var paymentId = (await Expect.Json(await customer.PayAsync(orderId, token), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
 
         var payment = await customer.SettledAsync(paymentId);
         Assert.Equal("failed", payment.GetProperty("status").GetString());
         Assert.Equal(reason, payment.GetProperty("failureReason").GetString());
+        await CountedAsync("failed", failedBefore);
         Assert.Equal("pending_payment", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}"))).GetProperty("status").GetString());
 
         // A failed payment does not block a new attempt.
@@ -166,10 +179,13 @@ public abstract class PaymentTests(ShopFactory shop)
         Assert.Equal("succeeded", partial.GetProperty("status").GetString());
         Assert.Equal("paid", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}"))).GetProperty("status").GetString());
 
+        var refundedBefore = await PaymentsCountedAsync("refunded");
         await Expect.Status(await admin.Client.PostAsync($"/api/v1/payments/{paymentId}/refunds", null), HttpStatusCode.Accepted);
         var full = await customer.SettledAsync(paymentId, until: "refunded");
         Assert.Equal(60m, full.GetProperty("refundedAmount").GetDecimal());
-        await customer.OrderWhenAsync(orderId, "refunded");
+        var refundedOrder = await customer.OrderWhenAsync(orderId, "refunded");
+        Assert.Equal("Refunded 60 USD.", refundedOrder.GetProperty("statusHistory").EnumerateArray().Last().GetProperty("note").GetString());
+        await CountedAsync("refunded", refundedBefore);
         Assert.Equal(10, (await admin.InventoryAsync(product)).GetProperty("onHand").GetInt32());
         await Expect.Problem(await admin.Client.PostAsync($"/api/v1/payments/{paymentId}/refunds", null), HttpStatusCode.Conflict);
     }
@@ -201,6 +217,71 @@ public abstract class PaymentTests(ShopFactory shop)
         Assert.All(retries, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Accepted, HttpStatusCode.Conflict }));
         await using var db = shop.OpenContext();
         Assert.Equal([500L, 1000L, 1500L], (await db.PaymentRefunds.Where(r => r.PaymentId == paymentId).Select(r => r.AmountMinor).ToListAsync()).Order());
+    }
+
+    [Fact]
+    public async Task A_refund_the_provider_declines_is_failed_and_the_payment_keeps_its_money()
+    {
+        var (admin, customer, _, orderId) = await PendingOrderAsync(quantity: 1, price: 40m);
+        // Paid through a webhook for a charge the sandbox has no record of, so it declines any refund of it.
+        var paymentId = await shop.InsertPendingPaymentAsync(orderId, customer.Id, "tok_external");
+        var paid = new { id = $"evt_{Guid.NewGuid():N}", type = "charge.succeeded", data = new { paymentId, reference = "ch_unknown" } };
+        await Expect.Status(await shop.Client().SendAsync(PaymentApi.Webhook(paid)), HttpStatusCode.OK);
+        await customer.OrderWhenAsync(orderId, "paid");
+
+        var refundId = (await Expect.Json(await admin.Client.PostAsJsonAsync($"/api/v1/payments/{paymentId}/refunds", new { amount = 15m }), HttpStatusCode.Accepted))
+            .GetProperty("id").GetGuid();
+        await shop.InvokeAsync(new ProcessRefund(refundId)); // the refund is decided once this returns, here or by the worker
+
+        await using (var db = shop.OpenContext())
+        {
+            var refund = await db.PaymentRefunds.SingleAsync(r => r.Id == refundId);
+            Assert.Equal((RefundStatuses.Failed, "no_such_charge"), (refund.Status, refund.FailureReason));
+        }
+
+        var payment = await Expect.Json(await customer.Client.GetAsync($"/api/v1/payments/{paymentId}"));
+        Assert.Equal("succeeded", payment.GetProperty("status").GetString());
+        Assert.Equal(0m, payment.GetProperty("refundedAmount").GetDecimal());
+        Assert.Equal("paid", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}"))).GetProperty("status").GetString());
+        // A failed refund holds nothing back: all 40 can still be refunded.
+        var rest = await Expect.Json(await admin.Client.PostAsync($"/api/v1/payments/{paymentId}/refunds", null), HttpStatusCode.Accepted);
+        Assert.Equal(40m, rest.GetProperty("amount").GetDecimal());
+    }
+
+    [Fact]
+    public async Task Refunds_not_yet_sent_count_against_what_is_left_to_refund()
+    {
+        var (admin, customer, _, orderId) = await PendingOrderAsync(quantity: 2, price: 25m);
+        var paymentId = (await Expect.Json(await customer.PayAsync(orderId, SandboxProvider.Visa), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
+        await customer.SettledAsync(paymentId);
+        // A refund of 40 of the 50, recorded and not yet sent to the provider.
+        await using (var db = shop.OpenContext())
+        {
+            db.PaymentRefunds.Add(new PaymentRefund { PaymentId = paymentId, AmountMinor = 4000, Reason = "Not sent yet.", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
+        var tooMuch = await Expect.Problem(await admin.Client.PostAsJsonAsync($"/api/v1/payments/{paymentId}/refunds", new { amount = 10.01m }), HttpStatusCode.Conflict);
+        Assert.EndsWith("refund-exceeds-payment", tooMuch.GetProperty("type").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("At most 10 USD ", tooMuch.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var rest = await Expect.Json(await admin.Client.PostAsync($"/api/v1/payments/{paymentId}/refunds", null), HttpStatusCode.Accepted);
+        Assert.Equal(10m, rest.GetProperty("amount").GetDecimal());
+
+        // Nothing is left, though nothing may have been refunded yet.
+        var nothingLeft = await Expect.Problem(await admin.Client.PostAsync($"/api/v1/payments/{paymentId}/refunds", null), HttpStatusCode.Conflict);
+        Assert.StartsWith("At most 0 USD ", nothingLeft.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Only_a_succeeded_payment_can_be_refunded()
+    {
+        var (admin, customer, _, orderId) = await PendingOrderAsync();
+        var paymentId = (await Expect.Json(await customer.PayAsync(orderId, SandboxProvider.Declined), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
+        Assert.Equal("failed", (await customer.SettledAsync(paymentId)).GetProperty("status").GetString());
+
+        var refused = await Expect.Problem(await admin.Client.PostAsync($"/api/v1/payments/{paymentId}/refunds", null), HttpStatusCode.Conflict);
+        Assert.EndsWith("payment-not-refundable", refused.GetProperty("type").GetString(), StringComparison.Ordinal);
+        await Expect.Problem(await admin.Client.PostAsync($"/api/v1/payments/{Guid.NewGuid()}/refunds", null), HttpStatusCode.NotFound);
     }
 
     [Fact]
