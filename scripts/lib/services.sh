@@ -42,7 +42,17 @@ stop_services() {
     as_service_user postgres "$pg_bin/pg_ctl" -D "$pg_data" -m immediate stop >/dev/null 2>&1 || true
   fi
   stop_rabbitmq
-  if [ -f "${work:-/nonexistent}/redis.pid" ]; then kill "$(cat "$work/redis.pid")" 2>/dev/null || true; fi
+  local redis_pids=() pidfile pid
+  for pidfile in "${work:-/nonexistent}"/redis*.pid; do
+    if [ -f "$pidfile" ]; then redis_pids+=("$(cat "$pidfile")"); fi
+  done
+  if [ ${#redis_pids[@]} -gt 0 ]; then
+    kill "${redis_pids[@]}" 2>/dev/null || true
+    # Wait for them to exit: a cluster node writes its nodes.conf on the way out.
+    for pid in "${redis_pids[@]}"; do
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    done
+  fi
   [ -n "${work:-}" ] && rm -rf "$work"
 }
 
@@ -128,6 +138,47 @@ start_redis() {
     sleep 0.1
   done
   fail_or_warn "Redis did not start"
+  return 1
+}
+
+# Starts a 3-node Redis Cluster (3 masters, no replicas, no persistence), each node in its own
+# directory; exports SHOP_TEST_REDIS_CLUSTER as the StackExchange.Redis list of its nodes.
+start_redis_cluster() {
+  command -v redis-cli >/dev/null || apt_install redis-server
+  if ! command -v redis-cli >/dev/null; then fail_or_warn "Redis is not installed"; return 1; fi
+  # A node also listens on its port + 10000 (the cluster bus), so the ports stay below 55536.
+  local nodes=() port=47000 i
+  for i in 1 2 3; do
+    port=$(free_port $((port + 1)))
+    while (echo >"/dev/tcp/127.0.0.1/$((port + 10000))") 2>/dev/null; do port=$(free_port $((port + 1))); done
+    mkdir -p "$work/redis-cluster-$i"
+    redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+      --cluster-enabled yes --cluster-config-file "$work/redis-cluster-$i/nodes.conf" --cluster-node-timeout 5000 \
+      --dir "$work/redis-cluster-$i" --pidfile "$work/redis-cluster-$i.pid" --logfile "$work/redis-cluster-$i.log" \
+      || { fail_or_warn "a Redis Cluster node did not start"; return 1; }
+    nodes+=("127.0.0.1:$port")
+  done
+  say "starting a Redis Cluster on ${nodes[*]}"
+  for _ in $(seq 1 50); do
+    redis-cli -p "${nodes[2]#*:}" ping >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes >"$work/redis-cluster-create.log" 2>&1 \
+    || { cat "$work/redis-cluster-create.log" >&2; fail_or_warn "the Redis Cluster could not be created"; return 1; }
+  local ok node
+  for _ in $(seq 1 100); do
+    ok=0
+    for node in "${nodes[@]}"; do
+      redis-cli -p "${node#*:}" cluster info 2>/dev/null | grep -q 'cluster_state:ok' && ok=$((ok + 1))
+    done
+    if [ "$ok" = 3 ]; then
+      export SHOP_TEST_REDIS_CLUSTER
+      SHOP_TEST_REDIS_CLUSTER=$(IFS=,; echo "${nodes[*]}")
+      return 0
+    fi
+    sleep 0.1
+  done
+  fail_or_warn "the Redis Cluster did not reach cluster_state:ok"
   return 1
 }
 

@@ -1,5 +1,6 @@
 using JasperFx;
 using Prometheus;
+using Shop.Core.Caching;
 using Shop.Core.Data;
 using Shop.Core.Messaging;
 using Shop.Core.Notifications;
@@ -21,8 +22,10 @@ if (builder.Configuration.GetValue("Metrics:Port", 9464) is > 0 and var metricsP
     builder.Services.AddMetricServer(o => o.Port = (ushort)metricsPort);
 }
 
-// The shop's database (migrated at start-up, like the API does).
+// The shop's database (migrated at start-up, like the API does), and the cache whose entries its
+// writes evict on every API process (through Redis when configured).
 builder.Services.AddShopDatabase(builder.Configuration);
+builder.Services.AddShopCaching(builder.Configuration);
 
 // What the handlers use: orders, payments with their provider, email.
 builder.Services.AddShopOrders(builder.Configuration);

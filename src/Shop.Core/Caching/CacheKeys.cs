@@ -1,11 +1,47 @@
+using System.Globalization;
+using Shop.Core.Catalog;
+
 namespace Shop.Core.Caching;
 
-/// <summary>The one place cache keys are built, so that a writer and a reader never disagree on a key.</summary>
+/// <summary>
+/// The one place cache keys and tags are built, so that a writer and a reader never disagree on a key.
+/// The version in the prefix changes whenever a cached shape changes, so a deploy never reads an
+/// entry written by the previous version. <c>Caching:KeyPrefix</c> (FusionCache's key prefix) keeps
+/// shops that share one Redis apart.
+/// </summary>
 public static class CacheKeys
 {
-    private const string Prefix = "shop:v1:";
+    private const string Prefix = "shop:v2:";
 
     public static string UserStatus(Guid userId) => $"{Prefix}user-status:{userId:N}";
 
     public const string CategoryTree = Prefix + "categories:tree";
+
+    public static string Product(Guid id) => $"{Prefix}product:{id:N}";
+
+    public static string ProductBySlug(string slug) => $"{Prefix}product-slug:{slug}";
+
+    /// <summary>A page of the anonymous product list: every filter, the sort and the page, normalized.</summary>
+    public static string ProductPage(ProductListQuery query) => string.Create(CultureInfo.InvariantCulture,
+        $"{Prefix}products:q={query.Q?.Trim().ToLowerInvariant()}|c={query.CategoryId:N}|min={query.MinPrice}|max={query.MaxPrice}" +
+        $"|stock={query.InStock}|sort={query.Sort ?? ProductSorts.Default}|page={query.Paging.PageNumber}|size={query.Paging.Size}");
+
+    /// <summary>Tags: a write evicts every entry carrying a tag it names (<see cref="CacheInvalidation"/>).</summary>
+    public static class Tags
+    {
+        /// <summary>The category tree (and each category, answered from it).</summary>
+        public const string Categories = "categories";
+
+        /// <summary>
+        /// Every product list page: a product or its stock changing may move it into, out of or within
+        /// any page, and a category moving changes which products its filter finds.
+        /// </summary>
+        public const string ProductLists = "product-lists";
+
+        /// <summary>One product's entries, by id and by slug.</summary>
+        public static string Product(Guid id) => $"product:{id:N}";
+
+        /// <summary>What a change to these products (their fields or their stock) makes stale: their entries and every list page.</summary>
+        public static IEnumerable<string> Products(params IEnumerable<Guid> ids) => [ProductLists, .. ids.Select(Product)];
+    }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using ZiggyCreatures.Caching.Fusion;
 using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
@@ -19,6 +20,21 @@ public static class CachingSetup
     public static IServiceCollection AddShopCaching(this IServiceCollection services, IConfiguration configuration)
     {
         var cache = services.AddFusionCache()
+            .WithOptions(o =>
+            {
+                // Shops (or test hosts) sharing one Redis each name their own keys and tags.
+                if (configuration["Caching:KeyPrefix"] is { Length: > 0 } prefix)
+                {
+                    o.CacheKeyPrefix = prefix + ":";
+                }
+
+                // Redis failing is logged once per outage (RedisConnectionLog), not once per request;
+                // after a failure, Redis is left alone for a moment instead of being tried on every call.
+                o.DistributedCacheErrorsLogLevel = LogLevel.Debug;
+                o.BackplaneErrorsLogLevel = LogLevel.Debug;
+                o.DistributedCacheCircuitBreakerDuration = TimeSpan.FromSeconds(2);
+                o.BackplaneCircuitBreakerDuration = TimeSpan.FromSeconds(2);
+            })
             .WithDefaultEntryOptions(o =>
             {
                 o.IsFailSafeEnabled = true;
@@ -40,8 +56,15 @@ public static class CachingSetup
             var options = ConfigurationOptions.Parse(redis);
             options.AbortOnConnectFail = false;
             options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
+            // While disconnected, a command fails at once instead of waiting in a backlog for the
+            // connection to return; and one Redis does not answer fails within a second. The cache
+            // then answers from memory or the database.
+            options.BacklogPolicy = BacklogPolicy.FailFast;
+            options.SyncTimeout = Math.Min(options.SyncTimeout, 1000);
+            options.AsyncTimeout = Math.Min(options.AsyncTimeout, 1000);
             var connection = new Lazy<Task<IConnectionMultiplexer>>(async () => await ConnectionMultiplexer.ConnectAsync(options));
             services.AddSingleton(_ => connection.Value.GetAwaiter().GetResult());
+            services.AddHostedService<RedisConnectionLog>();
             cache
                 .WithDistributedCache(new RedisCache(new RedisCacheOptions { ConnectionMultiplexerFactory = () => connection.Value }))
                 .WithBackplane(new RedisBackplane(new RedisBackplaneOptions { ConnectionMultiplexerFactory = () => connection.Value }));

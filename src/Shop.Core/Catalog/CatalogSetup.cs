@@ -12,6 +12,12 @@ public sealed class CatalogOptions
 
     /// <summary>How long browsers and CDNs may keep an anonymous catalog answer (<c>Cache-Control: public, max-age</c>).</summary>
     public int HttpCacheSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// How long a page of the anonymous product list stays in the server's cache. Writes evict pages
+    /// at once; this bounds how long a page nobody asks for again holds memory.
+    /// </summary>
+    public TimeSpan ListCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 public static class CatalogSetup
@@ -22,9 +28,11 @@ public static class CatalogSetup
         services.AddOptions<CatalogOptions>().Bind(configuration.GetSection(CatalogOptions.Section))
             .Validate(o => CurrencyCodes.IsValid(o.DefaultCurrency), "Catalog:DefaultCurrency must be an ISO 4217 currency code such as 'USD'.")
             .Validate(o => o.HttpCacheSeconds is >= 0 and <= 86_400, "Catalog:HttpCacheSeconds must be between 0 and 86400.")
+            .Validate(o => o.ListCacheDuration > TimeSpan.Zero && o.ListCacheDuration <= TimeSpan.FromHours(1), "Catalog:ListCacheDuration must be above 0 and at most 01:00:00.")
             .ValidateOnStart();
         services.AddScoped<CategoryService>();
         services.AddScoped<ProductService>();
+        services.AddSingleton<ProductCache>();
         services.AddScoped<InventoryService>();
         services.AddScoped<CatalogSeeder>();
         return services;

@@ -8,11 +8,12 @@ namespace Shop.Core.Catalog;
 
 /// <summary>
 /// The category tree. It is small and read on every catalog listing, so the whole tree is cached
-/// and dropped on every change; sub-category filters are answered from it.
+/// and evicted by every change once it commits (<see cref="CacheInvalidation"/>); single categories
+/// and sub-category filters are answered from it.
 /// </summary>
 public sealed class CategoryService(ShopDbContext db, IFusionCache cache, TimeProvider clock)
 {
-    private static readonly FusionCacheEntryOptions TreeCaching = new(TimeSpan.FromSeconds(30));
+    private static readonly FusionCacheEntryOptions TreeCaching = new(TimeSpan.FromMinutes(10));
 
     public async Task<IReadOnlyList<CategoryResponse>> GetTreeAsync(CancellationToken cancellationToken) =>
         (await GetIndexAsync(cancellationToken)).Roots;
@@ -97,6 +98,7 @@ public sealed class CategoryService(ShopDbContext db, IFusionCache cache, TimePr
         }
 
         db.Categories.Remove(category);
+        db.Invalidates(CategoryTags);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -107,7 +109,6 @@ public sealed class CategoryService(ShopDbContext db, IFusionCache cache, TimePr
             throw new ConflictException("The category is not empty.", "category-not-empty");
         }
 
-        await ForgetAsync(cancellationToken);
     }
 
     private async Task EnsureParentAsync(Guid? self, Guid? parentId, CancellationToken cancellationToken)
@@ -135,6 +136,7 @@ public sealed class CategoryService(ShopDbContext db, IFusionCache cache, TimePr
             category.Slug = Slugs.WithSuffix(category.Slug);
         }
 
+        db.Invalidates(CategoryTags);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -144,17 +146,17 @@ public sealed class CategoryService(ShopDbContext db, IFusionCache cache, TimePr
             throw new ConflictException($"The slug '{category.Slug}' is already used by another category.", "slug-taken");
         }
 
-        await ForgetAsync(cancellationToken);
     }
 
-    private ValueTask ForgetAsync(CancellationToken cancellationToken) => cache.RemoveAsync(CacheKeys.CategoryTree, token: cancellationToken);
+    // A category written changes the tree, and which products a category filter finds.
+    private static readonly string[] CategoryTags = [CacheKeys.Tags.Categories, CacheKeys.Tags.ProductLists];
 
     private async Task<CategoryIndex> GetIndexAsync(CancellationToken cancellationToken) =>
         await cache.GetOrSetAsync<CategoryIndex>(CacheKeys.CategoryTree, async (_, ct) =>
         {
             var all = await db.Categories.AsNoTracking().OrderBy(c => c.Name).ThenBy(c => c.Id).ToListAsync(ct);
             return CategoryIndex.Build(all);
-        }, TreeCaching, cancellationToken);
+        }, TreeCaching, [CacheKeys.Tags.Categories], cancellationToken);
 
     private sealed record CategoryIndex(IReadOnlyList<CategoryResponse> Roots, Dictionary<Guid, CategoryResponse> ById, Dictionary<string, CategoryResponse> BySlug)
     {

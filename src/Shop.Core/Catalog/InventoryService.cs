@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Shop.Core.Caching;
 using Shop.Core.Common;
 using Shop.Core.Data;
 using Wolverine.EntityFrameworkCore;
@@ -23,6 +24,7 @@ public sealed class InventoryService(ShopDbContext db, IDbContextOutbox<ShopDbCo
         var onHand = request.OnHand!.Value;
         var now = clock.GetUtcNow().UtcDateTime;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.Invalidates(CacheKeys.Tags.Products(productId));
 
         // Touch the row first: from here to commit it is ours (a row lock on PostgreSQL, the write
         // lock on SQLite), so the value read next is the one we replace, and the delta is exact.
@@ -57,6 +59,7 @@ public sealed class InventoryService(ShopDbContext db, IDbContextOutbox<ShopDbCo
         var delta = request.Delta!.Value;
         var now = clock.GetUtcNow().UtcDateTime;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.Invalidates(CacheKeys.Tags.Products(productId));
 
         var changed = await Rows(productId)
             .Where(i => i.OnHand + delta >= i.Reserved && i.OnHand + delta <= CatalogLimits.MaxStock)

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Shop.Core.Caching;
 using Shop.Core.Common;
 using Shop.Core.Data;
 using Shop.Core.Events;
@@ -9,11 +10,17 @@ namespace Shop.Core.Catalog;
 
 /// <summary>Products: browsing for everyone, editing for admins, with optimistic concurrency on updates.</summary>
 public sealed class ProductService(
-    ShopDbContext db, IDbContextOutbox<ShopDbContext> outbox, CategoryService categories, IOptions<CatalogOptions> options, TimeProvider clock)
+    ShopDbContext db, IDbContextOutbox<ShopDbContext> outbox, CategoryService categories, ProductCache cache, IOptions<CatalogOptions> options, TimeProvider clock)
 {
     public const int DefaultLowStockThreshold = 5;
 
-    public async Task<PagedResult<ProductResponse>> ListAsync(ProductListQuery query, bool isAdmin, CancellationToken cancellationToken)
+    /// <summary>A page of products; what customers browse is cached (<see cref="ProductCache"/>), what admins see is read fresh.</summary>
+    public async Task<PagedResult<ProductResponse>> ListAsync(ProductListQuery query, bool isAdmin, CancellationToken cancellationToken) =>
+        isAdmin
+            ? await QueryAsync(query, isAdmin, cancellationToken)
+            : await cache.GetPageAsync(query, ct => QueryAsync(query, isAdmin: false, ct), cancellationToken);
+
+    private async Task<PagedResult<ProductResponse>> QueryAsync(ProductListQuery query, bool isAdmin, CancellationToken cancellationToken)
     {
         var products = db.Products.AsNoTracking();
         if (!(isAdmin && query.IncludeInactive == true))
@@ -74,16 +81,24 @@ public sealed class ProductService(
         _ => products.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id),
     };
 
-    /// <summary>By id or slug. Inactive products exist only for admins.</summary>
+    /// <summary>By id or slug, cached for customers, fresh for admins. Inactive products exist only for admins.</summary>
     public async Task<ProductResponse> GetAsync(string idOrSlug, bool isAdmin, CancellationToken cancellationToken)
+    {
+        var product = isAdmin
+            ? await FindAsync(idOrSlug, cancellationToken)
+            : await cache.GetAsync(idOrSlug, ct => FindAsync(idOrSlug, ct), cancellationToken);
+        return product is not null && (product.IsActive || isAdmin)
+            ? product
+            : throw new NotFoundException("Product not found.");
+    }
+
+    private async Task<ProductResponse?> FindAsync(string idOrSlug, CancellationToken cancellationToken)
     {
         var products = db.Products.AsNoTracking().Include(p => p.Inventory);
         var product = Guid.TryParse(idOrSlug, out var id)
             ? await products.SingleOrDefaultAsync(p => p.Id == id, cancellationToken)
             : await products.SingleOrDefaultAsync(p => p.Slug == idOrSlug, cancellationToken);
-        return product is not null && (product.IsActive || isAdmin)
-            ? product.ToResponse()
-            : throw new NotFoundException("Product not found.");
+        return product?.ToResponse();
     }
 
     public async Task<ProductResponse> CreateAsync(ProductRequest request, CancellationToken cancellationToken)
@@ -147,6 +162,7 @@ public sealed class ProductService(
             try
             {
                 await using var deletion = await db.Database.BeginTransactionAsync(cancellationToken);
+                db.Invalidates(CacheKeys.Tags.Products(id));
                 await db.Products.Where(p => p.Id == id).ExecuteDeleteAsync(cancellationToken);
                 await outbox.PublishAsync(product.Changed("deleted", now));
                 await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
@@ -159,6 +175,7 @@ public sealed class ProductService(
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.Invalidates(CacheKeys.Tags.Products(id));
         await db.Products.Where(p => p.Id == id).ExecuteUpdateAsync(s => s
             .SetProperty(p => p.IsActive, false)
             .SetProperty(p => p.Version, p => p.Version + 1)
@@ -212,6 +229,7 @@ public sealed class ProductService(
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            db.Invalidates(CacheKeys.Tags.Products(product.Id));
             await outbox.PublishAsync(product.Changed(change, product.UpdatedAt));
             await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
         }

@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Shop.Core.Caching;
+using ZiggyCreatures.Caching.Fusion;
 
 namespace Shop.Core.Data;
 
@@ -38,7 +40,8 @@ public static class DatabaseSetup
         var connectionString = configuration.GetConnectionString("Database") ?? DatabaseOptions.DefaultConnectionString;
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddDbContextPool<ShopDbContext>(options => Configure(options, provider, connectionString));
+        services.AddDbContextPool<ShopDbContext>((services, options) =>
+            Configure(options, provider, connectionString).AddInterceptors(new CacheInvalidation(services.GetRequiredService<IFusionCache>())));
         services.AddHostedService<DatabaseInitializer>();
         return services;
     }

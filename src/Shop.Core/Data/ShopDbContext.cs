@@ -28,6 +28,21 @@ public sealed class ShopDbContext(DbContextOptions<ShopDbContext> options) : DbC
     public DbSet<SentEmail> SentEmails => Set<SentEmail>();
     public DbSet<Jobs.JobRun> JobRuns => Set<Jobs.JobRun>();
 
+    private readonly HashSet<string> _invalidatedTags = [];
+
+    /// <summary>
+    /// Names the cached entries (by tag, from <see cref="Caching.CacheKeys.Tags"/>) that this unit of
+    /// work changes: <see cref="Caching.CacheInvalidation"/> evicts them everywhere once it commits.
+    /// </summary>
+    public void Invalidates(params IEnumerable<string> tags) => _invalidatedTags.UnionWith(tags);
+
+    internal IReadOnlyCollection<string> TakeInvalidatedTags()
+    {
+        var tags = _invalidatedTags.ToArray();
+        _invalidatedTags.Clear();
+        return tags;
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ShopDbContext).Assembly);

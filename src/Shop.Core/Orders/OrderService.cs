@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Shop.Core.Caching;
 using Shop.Core.Catalog;
 using Shop.Core.Common;
 using Shop.Core.Data;
@@ -62,6 +63,7 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
         };
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.Invalidates(CacheKeys.Tags.Products(wanted.Select(w => w.ProductId)));
         foreach (var (productId, quantity) in wanted)
         {
             var reserved = await db.Inventory
@@ -286,6 +288,8 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
         {
             return;
         }
+
+        db.Invalidates(CacheKeys.Tags.Products(order.Lines.Select(l => l.ProductId)));
 
         foreach (var line in order.Lines.OrderBy(l => l.ProductId))
         {

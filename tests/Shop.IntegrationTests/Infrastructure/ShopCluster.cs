@@ -90,12 +90,26 @@ public sealed class ShopCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>An anonymous client of the API process, disposed with the cluster; any 5xx answer fails the test.</summary>
-    public HttpClient Client()
+    /// <summary>The ports of the API processes started after the first (<see cref="StartApiAsync"/>).</summary>
+    public List<int> MoreApiPorts { get; } = [];
+
+    /// <summary>Another API process on the same database, broker and settings, ready to serve.</summary>
+    public async Task<Process> StartApiAsync()
+    {
+        var port = Loopback.FreePort();
+        var api = Start($"api-{MoreApiPorts.Count + 1}", ApiProcess.ApiAssembly,
+            new() { ["Workers__Enabled"] = "false", ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" });
+        await Loopback.WaitUntilReadyAsync(new Uri($"http://127.0.0.1:{port}"), api, Logs, TimeSpan.FromSeconds(60));
+        MoreApiPorts.Add(port);
+        return api;
+    }
+
+    /// <summary>An anonymous client of the API process (or of the one on <paramref name="port"/>), disposed with the cluster; any 5xx answer fails the test.</summary>
+    public HttpClient Client(int? port = null)
     {
         var client = new HttpClient(new FailOnServerErrorHandler { InnerHandler = new HttpClientHandler() })
         {
-            BaseAddress = new Uri($"http://127.0.0.1:{ApiPort}"),
+            BaseAddress = new Uri($"http://127.0.0.1:{port ?? ApiPort}"),
             Timeout = TimeSpan.FromSeconds(30),
         };
         _clients.Add(client);

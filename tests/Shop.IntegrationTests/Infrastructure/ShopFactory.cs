@@ -227,14 +227,21 @@ public class PostgresShop : ShopFactory
             ? cs
             : throw new InvalidOperationException("SHOP_TEST_REDIS is not set. Run the tests with 'bash scripts/test.sh', which starts a throwaway Redis.");
 
+    /// <summary>The 3-node Redis Cluster the test command started (SHOP_TEST_REDIS_CLUSTER), as a list of its nodes.</summary>
+    public static string RedisClusterConnectionString =>
+        Environment.GetEnvironmentVariable("SHOP_TEST_REDIS_CLUSTER") is { Length: > 0 } cs
+            ? cs
+            : throw new InvalidOperationException("SHOP_TEST_REDIS_CLUSTER is not set. Run the tests with 'bash scripts/test.sh', which starts a throwaway Redis Cluster.");
+
     protected override async Task<string> CreateDatabaseAsync()
     {
         _database = $"shop_test_{Guid.NewGuid():N}";
         // Queues and exchanges of this host only: other hosts of the run share the broker.
         Settings["ConnectionStrings:RabbitMq"] = RabbitMqConnectionString;
         Settings["RabbitMq:Prefix"] = _database;
-        // Cache keys name users and products by id, unique to this host's database, so hosts can share one Redis.
+        // Hosts share one Redis: each names its keys after its own database.
         Settings["ConnectionStrings:Redis"] = RedisConnectionString;
+        Settings["Caching:KeyPrefix"] = _database;
         return await CreateAsync(_database);
     }
 

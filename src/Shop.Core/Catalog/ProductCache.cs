@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Options;
+using Shop.Core.Caching;
+using Shop.Core.Common;
+using ZiggyCreatures.Caching.Fusion;
+
+namespace Shop.Core.Catalog;
+
+/// <summary>
+/// Product detail (by id and by slug) and the product list pages customers browse, cached in memory
+/// and, with Redis, shared by every process. Entries carry tags, and every write that changes what
+/// they show (the product, its stock, an order reserving or releasing it, a category moving) evicts them
+/// once it commits (<see cref="CacheInvalidation"/>); the durations only bound memory. What is not
+/// found is not cached, so a product created a moment later is served at once.
+/// </summary>
+public sealed class ProductCache(IFusionCache cache, IOptions<CatalogOptions> options)
+{
+    private static readonly TimeSpan DetailDuration = TimeSpan.FromMinutes(10);
+
+    public ValueTask<ProductResponse?> GetAsync(string idOrSlug, Func<CancellationToken, Task<ProductResponse?>> load, CancellationToken cancellationToken)
+    {
+        var key = Guid.TryParse(idOrSlug, out var id) ? CacheKeys.Product(id) : CacheKeys.ProductBySlug(idOrSlug);
+        return cache.GetOrSetAsync<ProductResponse?>(key, async (context, ct) =>
+        {
+            var product = await load(ct);
+            if (product is null)
+            {
+                context.Options.SkipMemoryCacheWrite = true;
+                context.Options.SkipDistributedCacheWrite = true;
+            }
+            else
+            {
+                context.Tags = [CacheKeys.Tags.Product(product.Id)];
+            }
+
+            return product;
+        }, o => o.SetDuration(DetailDuration), token: cancellationToken);
+    }
+
+    public ValueTask<PagedResult<ProductResponse>> GetPageAsync(
+        ProductListQuery query, Func<CancellationToken, Task<PagedResult<ProductResponse>>> load, CancellationToken cancellationToken) =>
+        cache.GetOrSetAsync<PagedResult<ProductResponse>>(CacheKeys.ProductPage(query), async (context, ct) =>
+        {
+            var page = await load(ct);
+            context.Options.Size = Math.Max(1, page.Items.Count); // the memory limit counts products, not pages
+            return page;
+        }, o => o.SetDuration(options.Value.ListCacheDuration), [CacheKeys.Tags.ProductLists], cancellationToken);
+}
