@@ -84,6 +84,25 @@ public abstract class CatalogCacheTests(ShopFactory shop)
         await Expect.Status(await anonymous.GetAsync($"/api/v1/products/{after}"), HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task Lookups_are_counted_as_hits_and_misses_on_metrics()
+    {
+        var admin = await shop.AdminAsync();
+        var product = await admin.CreateProductAsync(onHand: 1);
+        var anonymous = shop.Client();
+        const string Hits = "shop_catalog_cache_lookups_total{entry=\"product\",result=\"hit\"}";
+        const string Misses = "shop_catalog_cache_lookups_total{entry=\"product\",result=\"miss\"}";
+        var before = await anonymous.GetStringAsync("/metrics");
+
+        await Expect.Status(await anonymous.GetAsync($"/api/v1/products/{product}"), HttpStatusCode.OK);
+        await Expect.Status(await anonymous.GetAsync($"/api/v1/products/{product}"), HttpStatusCode.OK);
+
+        // Other tests of the run count in the same process too: at least this test's own lookups.
+        var after = await anonymous.GetStringAsync("/metrics");
+        Assert.True(Loopback.MetricValue(after, Misses) >= Loopback.MetricValue(before, Misses) + 1, "the first read was not counted as a miss");
+        Assert.True(Loopback.MetricValue(after, Hits) >= Loopback.MetricValue(before, Hits) + 1, "the second read was not counted as a hit");
+    }
+
     private static async Task<(decimal Price, int Available)> ReadAsync(HttpClient client, string path)
     {
         var product = await Expect.Json(await client.GetAsync(path));

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Shop.Core.Caching;
 using Shop.Core.Common;
+using Shop.Core.Messaging;
 using ZiggyCreatures.Caching.Fusion;
 
 namespace Shop.Core.Catalog;
@@ -16,11 +17,13 @@ public sealed class ProductCache(IFusionCache cache, IOptions<CatalogOptions> op
 {
     private static readonly TimeSpan DetailDuration = TimeSpan.FromMinutes(10);
 
-    public ValueTask<ProductResponse?> GetAsync(string idOrSlug, Func<CancellationToken, Task<ProductResponse?>> load, CancellationToken cancellationToken)
+    public async ValueTask<ProductResponse?> GetAsync(string idOrSlug, Func<CancellationToken, Task<ProductResponse?>> load, CancellationToken cancellationToken)
     {
         var key = Guid.TryParse(idOrSlug, out var id) ? CacheKeys.Product(id) : CacheKeys.ProductBySlug(idOrSlug);
-        return cache.GetOrSetAsync<ProductResponse?>(key, async (context, ct) =>
+        var missed = false;
+        var found = await cache.GetOrSetAsync<ProductResponse?>(key, async (context, ct) =>
         {
+            missed = true;
             var product = await load(ct);
             if (product is null)
             {
@@ -34,14 +37,24 @@ public sealed class ProductCache(IFusionCache cache, IOptions<CatalogOptions> op
 
             return product;
         }, o => o.SetDuration(DetailDuration), token: cancellationToken);
+        Count("product", missed);
+        return found;
     }
 
-    public ValueTask<PagedResult<ProductResponse>> GetPageAsync(
-        ProductListQuery query, Func<CancellationToken, Task<PagedResult<ProductResponse>>> load, CancellationToken cancellationToken) =>
-        cache.GetOrSetAsync<PagedResult<ProductResponse>>(CacheKeys.ProductPage(query), async (context, ct) =>
+    public async ValueTask<PagedResult<ProductResponse>> GetPageAsync(
+        ProductListQuery query, Func<CancellationToken, Task<PagedResult<ProductResponse>>> load, CancellationToken cancellationToken)
+    {
+        var missed = false;
+        var page = await cache.GetOrSetAsync<PagedResult<ProductResponse>>(CacheKeys.ProductPage(query), async (_, ct) =>
         {
-            var page = await load(ct);
-            context.Options.Size = Math.Max(1, page.Items.Count); // the memory limit counts products, not pages
-            return page;
+            missed = true;
+            return await load(ct);
         }, o => o.SetDuration(options.Value.ListCacheDuration), [CacheKeys.Tags.ProductLists], cancellationToken);
+        Count("product_page", missed);
+        return page;
+    }
+
+    // A lookup another request's factory answered (stampede protection) counts as a hit: this one did not query.
+    private static void Count(string entry, bool missed) =>
+        ShopMetrics.CatalogCacheLookups.Add(1, new("entry", entry), new("result", missed ? "miss" : "hit"));
 }

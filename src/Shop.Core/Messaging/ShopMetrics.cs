@@ -21,6 +21,12 @@ public static class ShopMetrics
     public static readonly Counter<long> DeadLetters = Meter.CreateCounter<long>("dead_letters_total",
         description: "Messages given up on after their retries and moved to the dead letters, by message type.");
 
+    // shop_catalog_cache_lookups_total{entry="product|product_page", result="hit|miss"}: the hit ratio of ProductCache.
+    public static readonly Counter<long> CatalogCacheLookups = Meter.CreateCounter<long>("catalog_cache_lookups_total",
+        description: "Catalog cache lookups (memory or Redis), by entry kind and whether the database had to answer.");
+
+    public static readonly string[] CatalogCacheEntries = ["product", "product_page"];
+
     public static readonly string[] PaymentOutcomes = ["succeeded", "failed", "refunded"];
     public static readonly string[] EmailKinds = ["order_confirmation", "shipping_notification", "low_stock"];
 
@@ -43,6 +49,14 @@ public static class ShopMetrics
         foreach (var kind in EmailKinds)
         {
             EmailsSent.Add(0, new KeyValuePair<string, object?>("kind", kind));
+        }
+
+        foreach (var entry in CatalogCacheEntries)
+        {
+            foreach (var result in (string[])["hit", "miss"])
+            {
+                CatalogCacheLookups.Add(0, new("entry", entry), new("result", result));
+            }
         }
 
         BackgroundJobFailures.Add(0, new KeyValuePair<string, object?>("message_type", "none"));
