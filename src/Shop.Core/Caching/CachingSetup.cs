@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using ZiggyCreatures.Caching.Fusion;
 using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
@@ -42,6 +43,9 @@ public static class CachingSetup
             options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
             var connection = new Lazy<Task<IConnectionMultiplexer>>(async () => await ConnectionMultiplexer.ConnectAsync(options));
             services.AddSingleton(_ => connection.Value.GetAwaiter().GetResult());
+            // Rate limits and failed logins, counted by every process together (Caching:KeyPrefix keeps deployments apart).
+            services.AddSingleton(s => new RedisCounters(s.GetRequiredService<IConnectionMultiplexer>(), configuration["Caching:KeyPrefix"] ?? "",
+                s.GetRequiredService<TimeProvider>(), s.GetRequiredService<ILogger<RedisCounters>>()));
             cache
                 .WithDistributedCache(new RedisCache(new RedisCacheOptions { ConnectionMultiplexerFactory = () => connection.Value }))
                 .WithBackplane(new RedisBackplane(new RedisBackplaneOptions { ConnectionMultiplexerFactory = () => connection.Value }));
