@@ -235,6 +235,7 @@ public class PostgresShop : ShopFactory
         Settings["RabbitMq:Prefix"] = _database;
         // Cache keys name users and products by id, unique to this host's database, so hosts can share one Redis.
         Settings["ConnectionStrings:Redis"] = RedisConnectionString;
+        Settings["Caching:KeyPrefix"] = _database;
         return await CreateAsync(_database);
     }
 
@@ -257,7 +258,7 @@ public class PostgresShop : ShopFactory
         return new ScratchDatabase(settings, () => DropAsync(database));
     }
 
-    private static async Task<string> CreateAsync(string database)
+    internal static async Task<string> CreateAsync(string database)
     {
         await using var connection = new NpgsqlConnection(ServerConnectionString);
         await connection.OpenAsync();
@@ -266,7 +267,7 @@ public class PostgresShop : ShopFactory
         return new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = database }.ConnectionString;
     }
 
-    private static async Task DropAsync(string database)
+    internal static async Task DropAsync(string database)
     {
         await using var connection = new NpgsqlConnection(ServerConnectionString);
         await connection.OpenAsync();
