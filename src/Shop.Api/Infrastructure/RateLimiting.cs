@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using Shop.Core.Caching;
 using Shop.Core.Users;
 
 namespace Shop.Api.Infrastructure;
@@ -14,19 +15,22 @@ public static class RateLimiting
     /// A global fixed window per client (the user when authenticated, else the address) and a
     /// tighter hourly window on registration per address; both 429 with Retry-After.
     /// Failed logins are counted separately by <see cref="LoginThrottle"/>, since only failures count there.
+    /// With Redis configured the windows are counted there, shared by every API process, and in process
+    /// for any request Redis cannot count (<see cref="SharedFixedWindowLimiter"/>).
     /// </summary>
     public static IServiceCollection AddShopRateLimiting(this IServiceCollection services)
     {
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitingOptions>>((limiter, shop) =>
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitingOptions>, IServiceProvider>((limiter, shop, provider) =>
         {
             var limits = shop.Value;
+            var redis = provider.GetService<RedisCounters>();
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
                 IsOperational(http.Request)
                     ? RateLimitPartition.GetNoLimiter("operations")
-                    : RateLimitPartition.GetFixedWindowLimiter(ClientKey(http), _ => Window(limits.GlobalPerMinute, TimeSpan.FromMinutes(1))));
+                    : SharedFixedWindowLimiter.Partition(redis, "global", ClientKey(http), limits.GlobalPerMinute, TimeSpan.FromMinutes(1)));
             limiter.AddPolicy(RegistrationPolicy, http =>
-                RateLimitPartition.GetFixedWindowLimiter(ClientAddress(http) ?? "unknown", _ => Window(limits.RegistrationsPerHour, TimeSpan.FromHours(1))));
+                SharedFixedWindowLimiter.Partition(redis, RegistrationPolicy, ClientAddress(http) ?? "unknown", limits.RegistrationsPerHour, TimeSpan.FromHours(1)));
             limiter.OnRejected = async (context, _) =>
             {
                 if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
@@ -51,7 +55,4 @@ public static class RateLimiting
     private static bool IsOperational(HttpRequest request) =>
         (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
         && (request.Path.StartsWithSegments("/health") || request.Path.StartsWithSegments("/metrics"));
-
-    private static FixedWindowRateLimiterOptions Window(int permits, TimeSpan window) =>
-        new() { PermitLimit = permits, Window = window, QueueLimit = 0, AutoReplenishment = true };
 }

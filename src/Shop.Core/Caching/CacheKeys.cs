@@ -44,4 +44,11 @@ public static class CacheKeys
         /// <summary>What a change to these products (their fields or their stock) makes stale: their entries and every list page.</summary>
         public static IEnumerable<string> Products(params IEnumerable<Guid> ids) => [ProductLists, .. ids.Select(Product)];
     }
+
+    /// <summary>
+    /// A rate-limit or login-failure counter kept in Redis (<see cref="RedisCounters"/>). These keys do not go through
+    /// FusionCache, so the deployment's <c>Caching:KeyPrefix</c> is put in front here, the way FusionCache puts it in
+    /// front of its own keys: shops (and test hosts) sharing one Redis never share a count.
+    /// </summary>
+    public static string Counter(string deploymentPrefix, string limit, string partition) => $"{deploymentPrefix}{Prefix}limits:{limit}:{partition}";
 }

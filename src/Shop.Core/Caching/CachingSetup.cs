@@ -65,6 +65,9 @@ public static class CachingSetup
             var connection = new Lazy<Task<IConnectionMultiplexer>>(async () => await ConnectionMultiplexer.ConnectAsync(options));
             services.AddSingleton(_ => connection.Value.GetAwaiter().GetResult());
             services.AddHostedService<RedisConnectionLog>();
+            // Rate limits and failed logins, counted by every process together (Caching:KeyPrefix keeps deployments apart).
+            services.AddSingleton(s => new RedisCounters(s.GetRequiredService<IConnectionMultiplexer>(), configuration["Caching:KeyPrefix"] ?? "",
+                s.GetRequiredService<TimeProvider>(), s.GetRequiredService<ILogger<RedisCounters>>()));
             cache
                 .WithDistributedCache(new RedisCache(new RedisCacheOptions { ConnectionMultiplexerFactory = () => connection.Value }))
                 .WithBackplane(new RedisBackplane(new RedisBackplaneOptions { ConnectionMultiplexerFactory = () => connection.Value }));

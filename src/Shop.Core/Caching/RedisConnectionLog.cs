@@ -5,9 +5,10 @@ using StackExchange.Redis;
 namespace Shop.Core.Caching;
 
 /// <summary>
-/// One warning when Redis becomes unreachable and one line when it is back, instead of an error per
+/// One warning when the cache loses Redis and one line when it is back, instead of an error per
 /// request: FusionCache's own Redis errors are logged at Debug (<see cref="CachingSetup"/>), and its
-/// circuit breaker stops trying Redis for a moment after each failure.
+/// circuit breaker stops trying Redis for a moment after each failure. Rate limits log their own
+/// fallback (<see cref="RedisCounters"/>).
 /// </summary>
 public sealed partial class RedisConnectionLog(IConnectionMultiplexer redis, ILogger<RedisConnectionLog> logger) : IHostedService
 {
@@ -50,9 +51,9 @@ public sealed partial class RedisConnectionLog(IConnectionMultiplexer redis, ILo
         }
     }
 
-    [LoggerMessage(LogLevel.Warning, "Redis is unreachable ({Reason}): the cache serves from memory and the database, limits count in this process, until it is back.")]
+    [LoggerMessage(LogLevel.Warning, "Redis is unreachable ({Reason}): the cache serves from memory and the database until it is back.")]
     private static partial void RedisDown(ILogger logger, string reason);
 
-    [LoggerMessage(LogLevel.Information, "Redis is reachable again ({EndPoint}): the shared cache and limits are back.")]
+    [LoggerMessage(LogLevel.Information, "Redis is reachable again ({EndPoint}): the shared cache is back.")]
     private static partial void RedisBack(ILogger logger, string endPoint);
 }

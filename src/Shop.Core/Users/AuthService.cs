@@ -71,13 +71,13 @@ public sealed class AuthService(
     {
         var email = User.Normalize(request.Email);
         var attempt = PasswordAttempt.Login(email, clientAddress);
-        throttle.EnsureAllowed(attempt);
+        await throttle.EnsureAllowedAsync(attempt, cancellationToken);
 
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.NormalizedEmail == email, cancellationToken);
         // A deactivated account answers, and counts, exactly as a wrong password: anything else would confirm the password.
         if (!hasher.Verify(request.Password, user?.PasswordHash) || user is not { IsActive: true })
         {
-            throttle.RecordFailure(attempt);
+            await throttle.RecordFailureAsync(attempt, cancellationToken);
             throw new UnauthorizedException(InvalidCredentials);
         }
 
@@ -147,10 +147,10 @@ public sealed class AuthService(
         // A stolen access token must not become a way to guess the password without limit; counted
         // apart from logins, so that it cannot lock the owner's login either.
         var attempt = PasswordAttempt.PasswordChange(userId, clientAddress);
-        throttle.EnsureAllowed(attempt);
+        await throttle.EnsureAllowedAsync(attempt, cancellationToken);
         if (!hasher.Verify(request.CurrentPassword, user.PasswordHash))
         {
-            throttle.RecordFailure(attempt);
+            await throttle.RecordFailureAsync(attempt, cancellationToken);
             throw new RequestValidationException("currentPassword", "The current password is incorrect.");
         }
 

@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
+using Shop.Core.Caching;
 using Shop.Core.Common;
 
 namespace Shop.Core.Users;
@@ -22,18 +23,63 @@ public readonly record struct PasswordAttempt(string Account, string Address, st
 /// per window, then 429 for that address and that account only); per account across addresses and
 /// per address across accounts, a higher threshold past which each attempt waits a delay that
 /// doubles with every further failure, up to <see cref="RateLimitingOptions.LoginFailureMaxDelay"/>.
-/// In-process: with several API processes each keeps its own counts.
+/// With Redis configured the counts are kept there (<see cref="RedisLoginCounts"/>), shared by every
+/// API process; without it, and for any attempt Redis cannot count (down, slow), in this process.
 /// </summary>
-public sealed class LoginThrottle : IDisposable
+public sealed class LoginThrottle(IOptions<RateLimitingOptions> options, TimeProvider clock, RedisCounters? redis = null) : IDisposable
+{
+    private readonly InProcessLoginCounts _local = new(options.Value, clock);
+    private readonly RedisLoginCounts? _shared = redis is null ? null : new RedisLoginCounts(options.Value, redis);
+
+    /// <summary>Throws 429 when this address has used up its failures on this account, or when the account or the address must wait.</summary>
+    public async ValueTask EnsureAllowedAsync(PasswordAttempt attempt, CancellationToken cancellationToken)
+    {
+        if (_shared is not null && await redis!.TryAsync(db => _shared.CheckAsync(db, attempt), cancellationToken) is (true, var refusal))
+        {
+            if (refusal is not null)
+            {
+                throw refusal;
+            }
+
+            return;
+        }
+
+        _local.EnsureAllowed(attempt);
+    }
+
+    public async ValueTask RecordFailureAsync(PasswordAttempt attempt, CancellationToken cancellationToken)
+    {
+        if (_shared is not null && (await redis!.TryAsync(db => _shared.RecordFailureAsync(db, attempt), cancellationToken)).Counted)
+        {
+            return;
+        }
+
+        _local.RecordFailure(attempt);
+    }
+
+    internal static TooManyRequestsException Refused(string reason, TimeSpan wait) =>
+        new($"{reason} Try again in {Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))} s.", wait);
+
+    /// <summary>The growing delay after <paramref name="failures"/> failures: 1 s at the threshold, doubling with each one past it, capped.</summary>
+    internal static TimeSpan Delay(int failures, int threshold, TimeSpan maxDelay)
+    {
+        var delay = TimeSpan.FromSeconds(1L << Math.Min(failures - threshold, 30));
+        return delay < maxDelay ? delay : maxDelay;
+    }
+
+    public void Dispose() => _local.Dispose();
+}
+
+/// <summary>The counts of <see cref="LoginThrottle"/> in this process: what each process keeps alone when there is no Redis to share.</summary>
+internal sealed class InProcessLoginCounts : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _perAccountAndAddress;
     private readonly GrowingDelay _perAccount;
     private readonly GrowingDelay _perAddress;
     private readonly Lock _gate = new();
 
-    public LoginThrottle(IOptions<RateLimitingOptions> options, TimeProvider clock)
+    public InProcessLoginCounts(RateLimitingOptions o, TimeProvider clock)
     {
-        var o = options.Value;
         _perAccountAndAddress = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
         {
             PermitLimit = o.LoginFailuresPerAccount,
@@ -45,7 +91,6 @@ public sealed class LoginThrottle : IDisposable
         _perAddress = new GrowingDelay(o.LoginFailuresPerAddress, o.LoginFailureWindow, o.LoginFailureMaxDelay, clock);
     }
 
-    /// <summary>Throws 429 when this address has used up its failures on this account, or when the account or the address must wait.</summary>
     public void EnsureAllowed(PasswordAttempt attempt)
     {
         // Acquiring zero permits asks "is anything left?" without spending one.
@@ -63,21 +108,18 @@ public sealed class LoginThrottle : IDisposable
             // Neither opening is claimed unless both are open, so a refusal by one wastes nothing of the other.
             if (_perAccount.Wait(attempt.Account) is { } accountWait)
             {
-                throw Refused($"Too many {attempt.What} for this account.", accountWait);
+                throw LoginThrottle.Refused($"Too many {attempt.What} for this account.", accountWait);
             }
 
             if (_perAddress.Wait(attempt.Address) is { } addressWait)
             {
-                throw Refused($"Too many {attempt.What} from your address.", addressWait);
+                throw LoginThrottle.Refused($"Too many {attempt.What} from your address.", addressWait);
             }
 
             _perAccount.Claim(attempt.Account);
             _perAddress.Claim(attempt.Address);
         }
     }
-
-    private static TooManyRequestsException Refused(string reason, TimeSpan wait) =>
-        new($"{reason} Try again in {Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))} s.", wait);
 
     public void RecordFailure(PasswordAttempt attempt)
     {
@@ -143,11 +185,7 @@ public sealed class LoginThrottle : IDisposable
             _keys.Set(key, state, window);
         }
 
-        private TimeSpan Delay(int failures)
-        {
-            var delay = TimeSpan.FromSeconds(1L << Math.Min(failures - threshold, 30));
-            return delay < maxDelay ? delay : maxDelay;
-        }
+        private TimeSpan Delay(int failures) => LoginThrottle.Delay(failures, threshold, maxDelay);
 
         public void Dispose() => _keys.Dispose();
     }

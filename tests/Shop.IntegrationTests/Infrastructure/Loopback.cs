@@ -38,6 +38,40 @@ public static class Loopback
         }, answer => answer == nameof(HttpStatusCode.OK), timeout, answer => $"{answer}\n{logs()}");
     }
 
+    /// <summary>
+    /// An address of the loopback range (127.0.0.0/8) for a client of its own: a real API process sees each
+    /// such client as a different remote address, as it would distinct clients behind it in production.
+    /// </summary>
+    public static IPAddress RandomClientAddress()
+    {
+        var bytes = System.Security.Cryptography.RandomNumberGenerator.GetBytes(3);
+        return new IPAddress([127, bytes[0], bytes[1], (byte)Math.Max((int)bytes[2], 2)]);
+    }
+
+    /// <summary>A client of <paramref name="baseAddress"/> whose connections come from <paramref name="from"/>; any 5xx answer fails the test.</summary>
+    public static HttpClient ClientFrom(IPAddress from, Uri baseAddress)
+    {
+        var sockets = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    socket.Bind(new IPEndPoint(from, 0));
+                    await socket.ConnectAsync(IPAddress.Parse(context.DnsEndPoint.Host), context.DnsEndPoint.Port, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new HttpClient(new FailOnServerErrorHandler { InnerHandler = sockets }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
     /// <summary>The value of one series in Prometheus text (<c>name{labels}</c> exactly as exported), 0 when absent.</summary>
     public static double MetricValue(string prometheusText, string series) =>
         prometheusText.Split('\n').Where(l => l.StartsWith(series + " ", StringComparison.Ordinal))

@@ -264,7 +264,7 @@ public class PostgresShop : ShopFactory
         return new ScratchDatabase(settings, () => DropAsync(database));
     }
 
-    private static async Task<string> CreateAsync(string database)
+    internal static async Task<string> CreateAsync(string database)
     {
         await using var connection = new NpgsqlConnection(ServerConnectionString);
         await connection.OpenAsync();
@@ -273,7 +273,7 @@ public class PostgresShop : ShopFactory
         return new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = database }.ConnectionString;
     }
 
-    private static async Task DropAsync(string database)
+    internal static async Task DropAsync(string database)
     {
         await using var connection = new NpgsqlConnection(ServerConnectionString);
         await connection.OpenAsync();
