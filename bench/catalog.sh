@@ -33,29 +33,7 @@ for n in "${sizes[@]}"; do
   until curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null; do sleep 0.2; done
 
   say "$n products: generating data"
-  psql_run -d "$db" <<SQL
-INSERT INTO categories (id, name, slug, parent_id, created_at, updated_at)
-  SELECT gen_random_uuid(), 'Department ' || r, 'dept-' || r, NULL, now(), now() FROM generate_series(1, 5) r;
-INSERT INTO categories (id, name, slug, parent_id, created_at, updated_at)
-  SELECT gen_random_uuid(), 'Aisle ' || p.slug || '-' || c, p.slug || '-aisle-' || c, p.id, now(), now()
-  FROM categories p CROSS JOIN generate_series(1, 4) c WHERE p.parent_id IS NULL;
-INSERT INTO categories (id, name, slug, parent_id, created_at, updated_at)
-  SELECT gen_random_uuid(), 'Shelf ' || p.slug || '-' || g, p.slug || '-shelf-' || g, p.id, now(), now()
-  FROM categories p CROSS JOIN generate_series(1, 3) g WHERE p.slug LIKE '%-aisle-%';
-CREATE TEMP TABLE leaves AS SELECT id, row_number() OVER (ORDER BY slug) - 1 AS n FROM categories WHERE slug LIKE '%-shelf-%';
-INSERT INTO products (id, sku, slug, name, description, price_minor, currency, category_id, image_urls, is_active, created_at, updated_at, version)
-  SELECT gen_random_uuid(), 'BENCH-' || i, 'bench-' || i,
-         (ARRAY['Classic','Compact','Deluxe','Eco','Heritage','Modern','Nordic','Premium','Rugged','Smart','Urban','Vintage'])[1 + (i * 7) % 12] || ' ' ||
-         (ARRAY['Oak','Steel','Cotton','Bamboo','Carbon','Wool','Leather','Ceramic','Linen','Granite'])[1 + (i * 13) % 10] || ' ' ||
-         (ARRAY['Chair','Lamp','Mug','Kettle','Jacket','Tent','Helmet','Mat','Knife','Table','Shelf','Pan'])[1 + (i * 17) % 12] || ' ' || i,
-         'A dependable pick from the ' || (ARRAY['summer','winter','spring','autumn'])[1 + i % 4] || ' range.',
-         100 + (i * 7919) % 50000, 'USD', l.id, ARRAY['https://images.example.com/bench/' || i || '.jpg'], true,
-         now() - make_interval(mins => i), now(), 1
-  FROM generate_series(1, $n) i JOIN leaves l ON l.n = i % (SELECT count(*) FROM leaves);
-INSERT INTO inventory (product_id, on_hand, reserved, low_stock_threshold, updated_at)
-  SELECT id, (abs(hashtext(sku)) % 60), 0, 5, now() FROM products;
-VACUUM ANALYZE;
-SQL
+  psql_run -d "$db" -v n="$n" -f bench/lib/catalog-data.sql
   category=$(psql_run -d "$db" -c "SELECT id FROM categories WHERE slug = 'dept-2'")
   ids=$(psql_run -d "$db" -c "WITH RECURSIVE t AS (SELECT id FROM categories WHERE id = '$category' UNION ALL SELECT c.id FROM categories c JOIN t ON c.parent_id = t.id) SELECT '{' || string_agg(id::text, ',') || '}' FROM t")
   list="http://127.0.0.1:$port/api/v1/products?q=oak&categoryId=$category&sort=price&pageSize=20"

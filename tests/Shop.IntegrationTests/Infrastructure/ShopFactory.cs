@@ -116,7 +116,9 @@ public abstract class ShopFactory : WebApplicationFactory<Program>, IAsyncLifeti
     /// </summary>
     public HttpClient Client(string? address = null)
     {
-        var client = CreateDefaultClient(new FailOnServerErrorHandler(), new DeclaredResponsesHandler(() => _declared.Value));
+        var client = CreateDefaultClient(
+            new FailOnServerErrorHandler(() => string.Join("\n", Logs.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error).TakeLast(3))),
+            new DeclaredResponsesHandler(() => _declared.Value));
         client.DefaultRequestHeaders.Add(TestClientAddressFilter.Header, address ?? TestClientAddressFilter.RandomAddress());
         return client;
     }

@@ -37,8 +37,8 @@ internal sealed class TestClientAddressFilter : IStartupFilter
     };
 }
 
-/// <summary>A 5xx is a bug whatever the test was about: fail on the spot, with the body.</summary>
-internal sealed class FailOnServerErrorHandler : DelegatingHandler
+/// <summary>A 5xx is a bug whatever the test was about: fail on the spot, with the body (and, for an in-process host, what it logged).</summary>
+internal sealed class FailOnServerErrorHandler(Func<string>? serverLog = null) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -46,7 +46,7 @@ internal sealed class FailOnServerErrorHandler : DelegatingHandler
         if ((int)response.StatusCode >= 500)
         {
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            throw new XunitException($"{request.Method} {request.RequestUri} answered {(int)response.StatusCode}: {body}");
+            throw new XunitException($"{request.Method} {request.RequestUri} answered {(int)response.StatusCode}: {body}\n{serverLog?.Invoke()}");
         }
 
         return response;

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Catalog reads with the cache, on PostgreSQL + Redis, 10,000 products, 32 connections (wrk), Release:
+#   product detail (anonymous, 1,000 different products in turn)  next to  a bare ASP.NET Core app's
+#     static product JSON (bench/Shop.Baseline /static);
+#   a filtered, sorted list page (category subtree, price range, sort=price, pages 1-5 of 5 departments)
+#     next to  the same page and total straight from PostgreSQL with raw Npgsql (Shop.Baseline /page).
+# All in one run on this machine's cores (wrk, the apps, PostgreSQL and Redis share them): the ratios
+# are the figures to compare. Also reports the cache hit ratio (shop_catalog_cache_lookups_total) and
+# the API's resident memory after the load.
+#   bash bench/cache.sh [seconds=15] [connections=32]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/services.sh
+services_init
+require=1
+seconds=${1:-15}; connections=${2:-32}; n=10000
+
+command -v wrk >/dev/null || apt_install wrk
+start_postgres -c shared_buffers=256MB -c max_connections=300
+start_redis
+say "building the API and the baseline (Release)"
+dotnet build src/Shop.Api -c Release -v q -nologo >/dev/null
+dotnet build bench/Shop.Baseline -c Release -v q -nologo >/dev/null
+
+db=shop_cache_bench
+psql_run -c "CREATE DATABASE $db"
+connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=$db;Maximum Pool Size=64"
+say "migrating, then generating $n products"
+env Database__Provider=Postgres ConnectionStrings__Database="$connection" Logging__LogLevel__Default=Warning \
+  dotnet src/Shop.Api/bin/Release/net10.0/Shop.Api.dll migrate >"$work/migrate.log" 2>&1
+psql_run -d "$db" -v n="$n" -f bench/lib/catalog-data.sql
+
+api_port=$(free_port 5800)
+env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$api_port" Logging__LogLevel__Default=Warning \
+  Jwt__SigningKey=benchmark-signing-key-0123456789abcdef0123456789 RateLimiting__GlobalPerMinute=100000000 \
+  Database__Provider=Postgres ConnectionStrings__Database="$connection" ConnectionStrings__Redis="$SHOP_TEST_REDIS" \
+  dotnet src/Shop.Api/bin/Release/net10.0/Shop.Api.dll >"$work/api.log" 2>&1 &
+api=$!
+base_port=$(free_port $((api_port + 1)))
+env ASPNETCORE_URLS="http://127.0.0.1:$base_port" ConnectionStrings__Database="$connection" \
+  dotnet bench/Shop.Baseline/bin/Release/net10.0/Shop.Baseline.dll >"$work/baseline.log" 2>&1 &
+baseline=$!
+until curl -sf "http://127.0.0.1:$api_port/health/ready" >/dev/null; do sleep 0.2; done
+until curl -sf -o /dev/null "http://127.0.0.1:$base_port/static"; do sleep 0.2; done
+
+# The requests each side sends in turn (wrk reads them from $PATHS, bench/lib/paths.lua).
+psql_run -d "$db" -c "SELECT '/api/v1/products/' || id FROM products ORDER BY sku LIMIT 1000" >"$work/detail"
+psql_run -d "$db" -c "SELECT id FROM categories WHERE parent_id IS NULL ORDER BY slug" >"$work/departments"
+: >"$work/shop-pages"; : >"$work/raw-pages"
+while read -r department; do
+  for page in 1 2 3 4 5; do
+    echo "/api/v1/products?categoryId=$department&minPrice=20&maxPrice=300&sort=price&page=$page" >>"$work/shop-pages"
+    echo "/page?categoryId=$department&minPrice=20&maxPrice=300&page=$page" >>"$work/raw-pages"
+  done
+done <"$work/departments"
+echo "/static" >"$work/static"
+
+# Same answers from both sides (the first page of the first department).
+shop_total=$(curl -s "http://127.0.0.1:$api_port$(head -1 "$work/shop-pages")" | sed 's/.*"totalCount":\([0-9]*\).*/\1/')
+raw_total=$(curl -s "http://127.0.0.1:$base_port$(head -1 "$work/raw-pages")" | sed 's/.*"totalCount":\([0-9]*\).*/\1/')
+[ "$shop_total" = "$raw_total" ] || { echo "ERROR: the list pages disagree: Shop $shop_total products, raw $raw_total" >&2; exit 1; }
+
+lookups() { curl -s "http://127.0.0.1:$api_port/metrics" | awk -v r="$1" '$1 ~ "^shop_catalog_cache_lookups_total" && $1 ~ "result=\"" r "\"" { s += $2 } END { print s + 0 }'; }
+
+run() { # name port paths -> "req/s p99"
+  PATHS="$work/$3" wrk -t2 -c"$connections" -d5s -s bench/lib/paths.lua "http://127.0.0.1:$2" >/dev/null # warm-up
+  PATHS="$work/$3" wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/lib/paths.lua "http://127.0.0.1:$2" >"$work/$1.wrk"
+  awk '/Requests\/sec/ { rps = $2 } $1 == "99%" { p99 = $2 } END { print rps, p99 }' "$work/$1.wrk"
+}
+
+say "wrk: 2 threads, $connections connections, ${seconds}s each after a 5 s warm-up"
+hits0=$(lookups hit); misses0=$(lookups miss)
+read -r static_rps static_p99 < <(run static "$base_port" static)
+read -r detail_rps detail_p99 < <(run detail "$api_port" detail)
+read -r raw_rps raw_p99 < <(run raw "$base_port" raw-pages)
+read -r list_rps list_p99 < <(run list "$api_port" shop-pages)
+hits=$(( $(lookups hit) - hits0 )); misses=$(( $(lookups miss) - misses0 ))
+rss=$(awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$api/status")
+grep -h "Non-2xx\|Socket errors" "$work"/*.wrk && { echo "ERROR: errors under load (above)" >&2; exit 1; } || true
+
+say "$n products, PostgreSQL + Redis, $connections connections (req/s, p99; ratio = Shop / baseline)"
+printf '  %-62s %10s %9s\n' "baseline: static product JSON (bare ASP.NET Core)" "$static_rps" "$static_p99"
+printf '  %-62s %10s %9s  x%.2f\n' "GET /products/{id} (1,000 products in turn)" "$detail_rps" "$detail_p99" "$(echo "$detail_rps / $static_rps" | bc -l)"
+printf '  %-62s %10s %9s\n' "baseline: raw Npgsql page of 20 + total" "$raw_rps" "$raw_p99"
+printf '  %-62s %10s %9s  x%.2f\n' "GET /products?categoryId&minPrice&maxPrice&sort=price&page" "$list_rps" "$list_p99" "$(echo "$list_rps / $raw_rps" | bc -l)"
+printf '  cache hit ratio under the load: %.4f (%d hits, %d misses); API resident memory after: %d MB\n' \
+  "$(echo "$hits / ($hits + $misses)" | bc -l)" "$hits" "$misses" "$rss"
+kill "$api" "$baseline"; wait "$api" "$baseline" 2>/dev/null || true
