@@ -8,6 +8,14 @@ namespace Shop.Core.Caching;
 /// that each request Redis cannot count (down, slow, failing: see <see cref="RedisCounters"/>) counts in an
 /// in-process window of the same size instead. During an outage N processes thus allow up to N times the
 /// limit, as they did before Redis; a 5xx or a stall because of Redis they never give.
+/// <para>
+/// A Redis round trip per request costs the API more CPU than serving a cached product, so a process
+/// takes its permits from the shared window in batches of <see cref="BatchOf"/> (1/50 of the limit)
+/// and spends them locally until they run out or the window ends. The shared count can never pass the
+/// limit; a process holding unspent permits can only make the others refused a little early (at most a
+/// batch per process). Near the limit, when a whole batch is refused, a single permit is asked for, so
+/// small limits (below 100) stay exact per request.
+/// </para>
 /// </summary>
 public sealed class SharedFixedWindowLimiter : RateLimiter
 {
@@ -15,11 +23,16 @@ public sealed class SharedFixedWindowLimiter : RateLimiter
     private readonly RedisFixedWindowRateLimiter<string> _shared;
     private readonly FixedWindowRateLimiter _local;
     private readonly TimeSpan _window;
+    private readonly int _batch;
+    private readonly Lock _gate = new();
+    private int _held; // permits taken from Redis and not yet spent (under _gate)
+    private long _heldUntil; // unix seconds: when the window they were taken from ends (under _gate)
 
     private SharedFixedWindowLimiter(RedisCounters redis, string key, int permits, TimeSpan window)
     {
         _redis = redis;
         _window = window;
+        _batch = BatchOf(permits);
         _shared = new RedisFixedWindowRateLimiter<string>(key, new RedisFixedWindowRateLimiterOptions
         {
             ConnectionMultiplexerFactory = () => redis.Connection,
@@ -38,6 +51,9 @@ public sealed class SharedFixedWindowLimiter : RateLimiter
             ? RateLimitPartition.GetFixedWindowLimiter(partition, _ => InProcess(permits, window))
             : RateLimitPartition.Get(partition, key => new SharedFixedWindowLimiter(redis, redis.Key(limit, key), permits, window));
 
+    /// <summary>Permits taken from Redis at once: 1/50 of the limit, at least 1.</summary>
+    public static int BatchOf(int permits) => Math.Max(1, permits / 50);
+
     private static FixedWindowRateLimiterOptions InProcess(int permits, TimeSpan window) =>
         new() { PermitLimit = permits, Window = window, QueueLimit = 0, AutoReplenishment = true };
 
@@ -54,7 +70,21 @@ public sealed class SharedFixedWindowLimiter : RateLimiter
 
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
     {
-        var (counted, lease) = await _redis.TryAsync(_ => _shared.AcquireAsync(permitCount, cancellationToken).AsTask(), cancellationToken);
+        if (SpendHeld(permitCount))
+        {
+            return Granted.Instance;
+        }
+
+        // A batch, the rest of which is kept for the next requests; near the limit, just what this request needs.
+        var asked = Math.Max(_batch, permitCount);
+        var (counted, lease) = await _redis.TryAsync(_ => _shared.AcquireAsync(asked, cancellationToken).AsTask(), cancellationToken);
+        if (counted && !lease.IsAcquired && asked > permitCount)
+        {
+            lease.Dispose();
+            asked = permitCount;
+            (counted, lease) = await _redis.TryAsync(_ => _shared.AcquireAsync(asked, cancellationToken).AsTask(), cancellationToken);
+        }
+
         if (!counted)
         {
             return await _local.AcquireAsync(permitCount, cancellationToken);
@@ -62,7 +92,9 @@ public sealed class SharedFixedWindowLimiter : RateLimiter
 
         if (lease.IsAcquired)
         {
-            return lease;
+            Hold(lease, asked - permitCount);
+            lease.Dispose();
+            return Granted.Instance;
         }
 
         // RedisRateLimiting gives Retry-After as whole seconds under a metadata name of its own; the shop's
@@ -70,6 +102,34 @@ public sealed class SharedFixedWindowLimiter : RateLimiter
         var retryAfter = lease.TryGetMetadata(RateLimitMetadataName.RetryAfter, out var seconds) ? TimeSpan.FromSeconds(Math.Max(1, seconds)) : _window;
         lease.Dispose();
         return new Refused(retryAfter);
+    }
+
+    private bool SpendHeld(int permitCount)
+    {
+        lock (_gate)
+        {
+            if (_held < permitCount || DateTimeOffset.UtcNow.ToUnixTimeSeconds() >= _heldUntil)
+            {
+                return false;
+            }
+
+            _held -= permitCount;
+            return true;
+        }
+    }
+
+    // Keeps the permits a lease granted beyond this request until the end of the window they were taken
+    // from (RedisRateLimiting's Reset metadata: the window's end, in unix seconds).
+    private void Hold(RateLimitLease lease, int spare)
+    {
+        if (spare > 0 && lease.TryGetMetadata(RateLimitMetadataName.Reset, out var reset) && reset is long windowEnd)
+        {
+            lock (_gate)
+            {
+                _held = (windowEnd == _heldUntil ? _held : 0) + spare;
+                _heldUntil = windowEnd;
+            }
+        }
     }
 
     protected override void Dispose(bool disposing)
@@ -81,6 +141,21 @@ public sealed class SharedFixedWindowLimiter : RateLimiter
         }
 
         base.Dispose(disposing);
+    }
+
+    private sealed class Granted : RateLimitLease
+    {
+        public static readonly Granted Instance = new();
+
+        public override bool IsAcquired => true;
+
+        public override IEnumerable<string> MetadataNames => [];
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            metadata = null;
+            return false;
+        }
     }
 
     private sealed class Refused(TimeSpan? retryAfter) : RateLimitLease
