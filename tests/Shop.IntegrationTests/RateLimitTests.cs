@@ -155,6 +155,25 @@ public abstract class RateLimitTests(ShopFactory shop)
         await Expect.Status(await client.GetAsync("/health/live"), HttpStatusCode.OK);
         await Expect.Problem(await shop.Client().GetAsync("/api/v1/users/me"), HttpStatusCode.Unauthorized);
     }
+
+    [Fact]
+    public async Task Requests_arriving_together_within_the_limit_are_all_served_and_the_limit_still_holds()
+    {
+        // With Redis the window's permits are taken in batches: 100 requests at once must not each
+        // take a batch (100 x 12 would exhaust the 600) nor be refused early.
+        var client = shop.Client();
+        var together = await Task.WhenAll(Enumerable.Range(0, 100).Select(async _ => (await client.GetAsync("/api/v1/users/me")).StatusCode));
+        Assert.All(together, s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 505; i++)
+        {
+            statuses.Add((await client.GetAsync("/api/v1/users/me")).StatusCode);
+        }
+
+        Assert.All(statuses.Take(500), s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+        Assert.All(statuses.Skip(500), s => Assert.Equal(HttpStatusCode.TooManyRequests, s));
+    }
 }
 
 [Collection(SqliteCollection.Name)]

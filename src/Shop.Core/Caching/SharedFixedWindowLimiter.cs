@@ -25,6 +25,7 @@ public sealed class SharedFixedWindowLimiter : RateLimiter
     private readonly TimeSpan _window;
     private readonly int _batch;
     private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _fetching = new(1, 1);
     private int _held; // permits taken from Redis and not yet spent (under _gate)
     private long _heldUntil; // unix seconds: when the window they were taken from ends (under _gate)
 
@@ -75,6 +76,20 @@ public sealed class SharedFixedWindowLimiter : RateLimiter
             return Granted.Instance;
         }
 
+        // One batch at a time: requests arriving together would otherwise each take a batch.
+        await _fetching.WaitAsync(cancellationToken);
+        try
+        {
+            return SpendHeld(permitCount) ? Granted.Instance : await FetchAsync(permitCount, cancellationToken);
+        }
+        finally
+        {
+            _fetching.Release();
+        }
+    }
+
+    private async Task<RateLimitLease> FetchAsync(int permitCount, CancellationToken cancellationToken)
+    {
         // A batch, the rest of which is kept for the next requests; near the limit, just what this request needs.
         var asked = Math.Max(_batch, permitCount);
         var (counted, lease) = await _redis.TryAsync(_ => _shared.AcquireAsync(asked, cancellationToken).AsTask(), cancellationToken);
@@ -138,6 +153,7 @@ public sealed class SharedFixedWindowLimiter : RateLimiter
         {
             _shared.Dispose();
             _local.Dispose();
+            _fetching.Dispose();
         }
 
         base.Dispose(disposing);
