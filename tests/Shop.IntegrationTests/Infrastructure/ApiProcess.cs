@@ -116,7 +116,7 @@ public sealed class RunningApi : IAsyncDisposable
     }
 
     /// <summary>A client whose 5xx answers fail the test.</summary>
-    public HttpClient Client() => new(new FailOnServerErrorHandler { InnerHandler = new HttpClientHandler() }) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    public HttpClient Client() => new(new FailOnServerErrorHandler(() => Output[^Math.Min(Output.Length, 4000)..]) { InnerHandler = new HttpClientHandler() }) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
     public async ValueTask DisposeAsync()
     {

@@ -107,7 +107,7 @@ public sealed class ShopCluster : IAsyncDisposable
     /// <summary>An anonymous client of the API process (or of the one on <paramref name="port"/>), disposed with the cluster; any 5xx answer fails the test.</summary>
     public HttpClient Client(int? port = null)
     {
-        var client = new HttpClient(new FailOnServerErrorHandler { InnerHandler = new HttpClientHandler() })
+        var client = new HttpClient(new FailOnServerErrorHandler(Logs) { InnerHandler = new HttpClientHandler() })
         {
             BaseAddress = new Uri($"http://127.0.0.1:{port ?? ApiPort}"),
             Timeout = TimeSpan.FromSeconds(30),
