@@ -82,6 +82,9 @@ scores() {
 
 command -v jq >/dev/null || { echo "ERROR: jq is needed to read the reports (apt-get install jq)" >&2; exit 1; }
 dotnet tool restore >/dev/null
+# Stryker reads the projects' references before it builds anything: stale restore results (a package
+# added since the last restore) leave it unable to compile the mutated project.
+dotnet restore Shop.slnx >/dev/null
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(state idempotency payments reservation)
 for name in "${groups[@]}"; do

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Shop.Core.Common;
@@ -266,6 +267,132 @@ public abstract class CheckoutConcurrencyTests(ShopFactory shop)
     }
 
     [Fact]
+    public async Task A_key_expires_and_a_lease_ends_at_the_very_instant_they_name()
+    {
+        var customer = await shop.NewUserAsync();
+        var now = new DateTime(2026, 6, 1, 12, 0, 0, DateTimeKind.Utc);
+        var (expired, leased, otherExpired, otherLeased) = ($"k-{Guid.NewGuid():N}", $"k-{Guid.NewGuid():N}", $"k-{Guid.NewGuid():N}", $"k-{Guid.NewGuid():N}");
+        Guid leaseHolder;
+        await using (var db = shop.OpenContext())
+        {
+            // The answer to another request, kept until exactly now; and a claim whose lease ends exactly now.
+            db.IdempotencyRecords.Add(new IdempotencyRecord
+            {
+                UserId = customer.Id, Operation = OrderService.PlaceOperation, Key = expired, RequestHash = "another-request",
+                LeaseUntil = now.AddDays(-1), CompletedAt = now.AddDays(-1), ResponseStatus = 201, ResponseBody = "{}", CreatedAt = now.AddDays(-1), ExpiresAt = now,
+            });
+            var claim = new IdempotencyRecord
+            {
+                UserId = customer.Id, Operation = OrderService.PlaceOperation, Key = leased, RequestHash = "request",
+                LeaseUntil = now, CreatedAt = now.AddMinutes(-1), ExpiresAt = now.AddHours(23),
+            };
+            db.IdempotencyRecords.Add(claim);
+            // Two other keys, which the requests below must leave alone: one expired, one whose lease ends at the same instant.
+            db.IdempotencyRecords.Add(new IdempotencyRecord
+            {
+                UserId = customer.Id, Operation = OrderService.PlaceOperation, Key = otherExpired, RequestHash = "request",
+                LeaseUntil = now.AddDays(-2), CompletedAt = now.AddDays(-2), ResponseStatus = 201, ResponseBody = "{}", CreatedAt = now.AddDays(-2), ExpiresAt = now.AddDays(-1),
+            });
+            db.IdempotencyRecords.Add(new IdempotencyRecord
+            {
+                UserId = customer.Id, Operation = OrderService.PlaceOperation, Key = otherLeased, RequestHash = "request",
+                LeaseUntil = now, CreatedAt = now.AddMinutes(-1), ExpiresAt = now.AddHours(23),
+            });
+            await db.SaveChangesAsync();
+            leaseHolder = claim.Id;
+        }
+
+        await using var context = shop.OpenContext();
+        Task<IdempotencyStart> BeginAsync(DateTime at, string key) =>
+            new IdempotencyService(context, new FixedClock(at)).BeginAsync(customer.Id, OrderService.PlaceOperation, key, "request", CancellationToken.None);
+
+        // A millisecond earlier, neither has run out: the old answer is another request's, the claim still held.
+        var earlier = now.AddMilliseconds(-1);
+        var reused = await Assert.ThrowsAsync<UnprocessableException>(() => BeginAsync(earlier, expired));
+        Assert.Equal("idempotency-key-reused", reused.ProblemType);
+        Assert.Contains("different request body", reused.Message, StringComparison.Ordinal);
+        Assert.Equal("idempotency-in-progress", (await Assert.ThrowsAsync<ConflictException>(() => BeginAsync(earlier, leased))).ProblemType);
+
+        // At the instant: the expired key is forgotten and claimed afresh, for a lease and the retention period from now;
+        // the claim whose lease ended is taken over, for a lease from now.
+        var fresh = (await BeginAsync(now, expired)).Ticket;
+        Assert.NotNull(fresh);
+        Assert.Equal((Guid?)leaseHolder, (await BeginAsync(now, leased)).Ticket);
+
+        await using var db2 = shop.OpenContext();
+        var records = await db2.IdempotencyRecords.AsNoTracking().Where(r => r.UserId == customer.Id).ToDictionaryAsync(r => r.Key);
+        Assert.Equal(4, records.Count);
+        Assert.Equal(fresh, records[expired].Id);
+        Assert.Equal(now.AddDays(-1), records[otherExpired].ExpiresAt);
+        Assert.Equal(now, records[otherLeased].LeaseUntil);
+        Assert.Equal(("request", now, now + IdempotencyService.Lease, now + IdempotencyService.Retention, (DateTime?)null),
+            (records[expired].RequestHash, records[expired].CreatedAt, records[expired].LeaseUntil, records[expired].ExpiresAt, records[expired].CompletedAt));
+        Assert.Equal(now + IdempotencyService.Lease, records[leased].LeaseUntil);
+        Assert.Equal("idempotency-in-progress", (await Assert.ThrowsAsync<ConflictException>(() => BeginAsync(now.AddSeconds(59), leased))).ProblemType);
+    }
+
+    [Fact]
+    public async Task A_stored_response_is_replayed_and_abandoning_a_request_frees_only_its_own_key()
+    {
+        var customer = await shop.NewUserAsync();
+        var (done, running, failed) = ($"k-{Guid.NewGuid():N}", $"k-{Guid.NewGuid():N}", $"k-{Guid.NewGuid():N}");
+        var now = new DateTime(2026, 6, 1, 12, 0, 0, DateTimeKind.Utc);
+        await using var context = shop.OpenContext();
+        var idempotency = new IdempotencyService(context, new FixedClock(now));
+        Task<IdempotencyStart> BeginAsync(string key) => idempotency.BeginAsync(customer.Id, OrderService.PlaceOperation, key, "request", CancellationToken.None);
+
+        var doneTicket = (await BeginAsync(done)).Ticket!.Value;
+        var runningTicket = (await BeginAsync(running)).Ticket!.Value;
+        var failedTicket = (await BeginAsync(failed)).Ticket!.Value;
+        var resource = Guid.NewGuid();
+        await idempotency.CompleteAsync(new IdempotencyTicket(doneTicket, id => $"/things/{id}"), 201, new { id = resource, name = "Thing" }, resource, CancellationToken.None);
+        await idempotency.AbandonAsync(failedTicket);
+        await idempotency.AbandonAsync(doneTicket); // completed: nothing to forget
+
+        var replay = (await BeginAsync(done)).Replay;
+        Assert.NotNull(replay);
+        Assert.Equal((201, $"{{\"id\":\"{resource}\",\"name\":\"Thing\"}}", $"/things/{resource}", (DateTime?)now),
+            (replay.ResponseStatus, replay.ResponseBody, replay.ResponseLocation, replay.CompletedAt));
+        Assert.Equal("idempotency-in-progress", (await Assert.ThrowsAsync<ConflictException>(() => BeginAsync(running))).ProblemType);
+        var again = (await BeginAsync(failed)).Ticket;
+        Assert.NotNull(again);
+        Assert.NotEqual(failedTicket, again);
+    }
+
+    [Fact]
+    public async Task A_first_attempt_that_loses_the_race_for_its_key_answers_as_the_winner_holds_it()
+    {
+        var customer = await shop.NewUserAsync();
+        var key = $"k-{Guid.NewGuid():N}";
+        // Another request claims the key between this one's read (nothing there) and its insert.
+        var competitor = new CompetingClaim(shop, customer.Id, key, withdraws: false);
+        await using var context = shop.OpenContext(competitor);
+        var idempotency = new IdempotencyService(context, TimeProvider.System);
+
+        var busy = await Assert.ThrowsAsync<ConflictException>(() => idempotency.BeginAsync(customer.Id, OrderService.PlaceOperation, key, "request", CancellationToken.None));
+
+        Assert.Equal("idempotency-in-progress", busy.ProblemType);
+        Assert.Equal(1, competitor.Claims);
+        // The lost claim is not left in the context, where the caller's own SaveChanges would insert it again.
+        Assert.Equal(0, await context.SaveChangesAsync());
+    }
+
+    [Fact]
+    public async Task A_key_that_others_keep_claiming_and_dropping_is_tried_three_times_then_409()
+    {
+        var customer = await shop.NewUserAsync();
+        var key = $"k-{Guid.NewGuid():N}";
+        var competitor = new CompetingClaim(shop, customer.Id, key, withdraws: true);
+        await using var context = shop.OpenContext(competitor);
+        var idempotency = new IdempotencyService(context, TimeProvider.System);
+
+        var busy = await Assert.ThrowsAsync<ConflictException>(() => idempotency.BeginAsync(customer.Id, OrderService.PlaceOperation, key, "request", CancellationToken.None));
+
+        Assert.Equal("idempotency-in-progress", busy.ProblemType);
+        Assert.Equal(3, competitor.Claims);
+    }
+
+    [Fact]
     public async Task Concurrent_identical_moves_of_one_order_apply_exactly_once()
     {
         var admin = await shop.AdminAsync();
@@ -287,6 +414,48 @@ public abstract class CheckoutConcurrencyTests(ShopFactory shop)
         Assert.Equal(0, stock.GetProperty("reserved").GetInt32());
         Assert.Equal(2, (await Expect.Json(await admin.Client.GetAsync($"/api/v1/orders/{paid}"))).GetProperty("statusHistory").GetArrayLength());
         Assert.Equal(2, (await Expect.Json(await admin.Client.GetAsync($"/api/v1/orders/{cancelled}"))).GetProperty("statusHistory").GetArrayLength());
+    }
+
+    private sealed class FixedClock(DateTime now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => new(now);
+    }
+
+    /// <summary>
+    /// Another request's claim of the same key, committed just before each insert of a claim in the
+    /// intercepted context; when it <paramref name="withdraws"/>, it is deleted again once that insert has failed.
+    /// </summary>
+    private sealed class CompetingClaim(ShopFactory shop, Guid userId, string key, bool withdraws) : SaveChangesInterceptor
+    {
+        public int Claims { get; private set; }
+
+        public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(
+            DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            if (eventData.Context!.ChangeTracker.Entries<IdempotencyRecord>().Any(e => e.State == EntityState.Added))
+            {
+                Claims++;
+                var now = DateTime.UtcNow;
+                await using var db = shop.OpenContext();
+                db.IdempotencyRecords.Add(new IdempotencyRecord
+                {
+                    UserId = userId, Operation = OrderService.PlaceOperation, Key = key, RequestHash = "request",
+                    LeaseUntil = now + IdempotencyService.Lease, CreatedAt = now, ExpiresAt = now + IdempotencyService.Retention,
+                });
+                await db.SaveChangesAsync(cancellationToken);
+            }
+
+            return result;
+        }
+
+        public override async Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+        {
+            if (withdraws)
+            {
+                await using var db = shop.OpenContext();
+                await db.IdempotencyRecords.Where(r => r.UserId == userId && r.Key == key).ExecuteDeleteAsync(cancellationToken);
+            }
+        }
     }
 }
 

