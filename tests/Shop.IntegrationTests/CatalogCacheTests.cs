@@ -120,4 +120,43 @@ public abstract class CatalogCacheTests(ShopFactory shop)
 public sealed class CatalogCacheTestsOnSqlite(SqliteShop shop) : CatalogCacheTests(shop);
 
 [Collection(PostgresCollection.Name), Trait("Category", "Postgres")]
-public sealed class CatalogCacheTestsOnPostgres(PostgresShop shop) : CatalogCacheTests(shop);
+public sealed class CatalogCacheTestsOnPostgres(PostgresShop shop) : CatalogCacheTests(shop)
+{
+    /// <summary>
+    /// A refresh that outlives its request (the stale page answers after the factory's soft timeout,
+    /// the query goes on) runs on a DbContext of its own: the request's goes back to the pool when it
+    /// answers, and the next request to take it must not find a query still running on it (that was a
+    /// 500 on unrelated routes whenever a catalog query was slow). A process of its own, so that its
+    /// context pool holds only what this test put there.
+    /// </summary>
+    [Fact]
+    public async Task A_refresh_outliving_its_request_leaves_the_request_database_context_free()
+    {
+        await using var database = await shop.CreateScratchDatabaseAsync();
+        await using var api = await RunningApi.StartAsync(new Dictionary<string, string>(database.Settings)
+        {
+            ["Jwt__SigningKey"] = ShopFactory.SigningKey,
+            ["Catalog__ListCacheDuration"] = "00:00:01",
+        });
+        using var client = api.Client();
+        await Expect.Status(await client.GetAsync("/api/v1/products"), HttpStatusCode.OK);
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // the page is now stale, kept for fail-safe
+
+        await using var locker = new Npgsql.NpgsqlConnection(database.Settings["ConnectionStrings__Database"]);
+        await locker.OpenAsync();
+        await using var transaction = await locker.BeginTransactionAsync();
+        await using (var lockProducts = new Npgsql.NpgsqlCommand("LOCK TABLE products IN ACCESS EXCLUSIVE MODE", locker, transaction))
+        {
+            await lockProducts.ExecuteNonQueryAsync();
+        }
+
+        // The stale page answers; its refresh waits on the lock.
+        await Expect.Status(await client.GetAsync("/api/v1/products"), HttpStatusCode.OK);
+        // Requests that need no product take the pooled context the page request gave back.
+        await ShopFactory.RegisterAsync(client);
+        await Expect.Status(await client.GetAsync("/api/v1/categories"), HttpStatusCode.OK);
+
+        await transaction.RollbackAsync();
+        await Expect.Status(await client.GetAsync("/api/v1/products"), HttpStatusCode.OK);
+    }
+}

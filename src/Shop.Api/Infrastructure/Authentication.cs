@@ -2,7 +2,6 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
-using Shop.Core.Data;
 using Shop.Core.Users;
 
 namespace Shop.Api.Infrastructure;
@@ -70,7 +69,7 @@ public static class Authentication
 
         var services = context.HttpContext.RequestServices;
         var status = await services.GetRequiredService<UserStatusCache>()
-            .GetAsync(userId, services.GetRequiredService<ShopDbContext>(), context.HttpContext.RequestAborted);
+            .GetAsync(userId, context.HttpContext.RequestAborted);
         if (!status.IsActive)
         {
             context.Fail("The user is deactivated or no longer exists.");

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Shop.Core.Caching;
 using Shop.Core.Common;
 using Shop.Core.Data;
@@ -11,7 +12,7 @@ namespace Shop.Core.Catalog;
 /// and evicted by every change once it commits (<see cref="CacheInvalidation"/>); single categories
 /// and sub-category filters are answered from it.
 /// </summary>
-public sealed class CategoryService(ShopDbContext db, IFusionCache cache, TimeProvider clock)
+public sealed class CategoryService(ShopDbContext db, IFusionCache cache, IServiceScopeFactory scopes, TimeProvider clock)
 {
     private static readonly FusionCacheEntryOptions TreeCaching = new(TimeSpan.FromMinutes(10));
 
@@ -154,7 +155,7 @@ public sealed class CategoryService(ShopDbContext db, IFusionCache cache, TimePr
     private async Task<CategoryIndex> GetIndexAsync(CancellationToken cancellationToken) =>
         await cache.GetOrSetAsync<CategoryIndex>(CacheKeys.CategoryTree, async (_, ct) =>
         {
-            var all = await db.Categories.AsNoTracking().OrderBy(c => c.Name).ThenBy(c => c.Id).ToListAsync(ct);
+            var all = await scopes.QueryAsync((reads, t) => reads.Categories.AsNoTracking().OrderBy(c => c.Name).ThenBy(c => c.Id).ToListAsync(t), ct);
             return CategoryIndex.Build(all);
         }, TreeCaching, [CacheKeys.Tags.Categories], cancellationToken);
 

@@ -1,6 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Shop.Core.Caching;
 using Shop.Core.Common;
+using Shop.Core.Data;
 using Shop.Core.Messaging;
 using ZiggyCreatures.Caching.Fusion;
 
@@ -11,20 +13,21 @@ namespace Shop.Core.Catalog;
 /// and, with Redis, shared by every process. Entries carry tags, and every write that changes what
 /// they show (the product, its stock, an order reserving or releasing it, a category moving) evicts them
 /// once it commits (<see cref="CacheInvalidation"/>); the durations only bound memory. What is not
-/// found is not cached, so a product created a moment later is served at once.
+/// found is not cached, so a product created a moment later is served at once. Loads run on a
+/// DbContext of their own (<see cref="CacheQueries"/>).
 /// </summary>
-public sealed class ProductCache(IFusionCache cache, IOptions<CatalogOptions> options)
+public sealed class ProductCache(IFusionCache cache, IServiceScopeFactory scopes, IOptions<CatalogOptions> options)
 {
     private static readonly TimeSpan DetailDuration = TimeSpan.FromMinutes(10);
 
-    public async ValueTask<ProductResponse?> GetAsync(string idOrSlug, Func<CancellationToken, Task<ProductResponse?>> load, CancellationToken cancellationToken)
+    public async ValueTask<ProductResponse?> GetAsync(string idOrSlug, Func<ShopDbContext, CancellationToken, Task<ProductResponse?>> load, CancellationToken cancellationToken)
     {
         var key = Guid.TryParse(idOrSlug, out var id) ? CacheKeys.Product(id) : CacheKeys.ProductBySlug(idOrSlug);
         var missed = false;
         var found = await cache.GetOrSetAsync<ProductResponse?>(key, async (context, ct) =>
         {
             missed = true;
-            var product = await load(ct);
+            var product = await scopes.QueryAsync(load, ct);
             if (product is null)
             {
                 context.Options.SkipMemoryCacheWrite = true;
@@ -42,13 +45,13 @@ public sealed class ProductCache(IFusionCache cache, IOptions<CatalogOptions> op
     }
 
     public async ValueTask<PagedResult<ProductResponse>> GetPageAsync(
-        ProductListQuery query, Func<CancellationToken, Task<PagedResult<ProductResponse>>> load, CancellationToken cancellationToken)
+        ProductListQuery query, Func<ShopDbContext, CancellationToken, Task<PagedResult<ProductResponse>>> load, CancellationToken cancellationToken)
     {
         var missed = false;
         var page = await cache.GetOrSetAsync<PagedResult<ProductResponse>>(CacheKeys.ProductPage(query), async (_, ct) =>
         {
             missed = true;
-            return await load(ct);
+            return await scopes.QueryAsync(load, ct);
         }, o => o.SetDuration(options.Value.ListCacheDuration), [CacheKeys.Tags.ProductLists], cancellationToken);
         Count("product_page", missed);
         return page;

@@ -17,12 +17,12 @@ public sealed class ProductService(
     /// <summary>A page of products; what customers browse is cached (<see cref="ProductCache"/>), what admins see is read fresh.</summary>
     public async Task<PagedResult<ProductResponse>> ListAsync(ProductListQuery query, bool isAdmin, CancellationToken cancellationToken) =>
         isAdmin
-            ? await QueryAsync(query, isAdmin, cancellationToken)
-            : await cache.GetPageAsync(query, ct => QueryAsync(query, isAdmin: false, ct), cancellationToken);
+            ? await QueryAsync(db, query, isAdmin, cancellationToken)
+            : await cache.GetPageAsync(query, (reads, ct) => QueryAsync(reads, query, isAdmin: false, ct), cancellationToken);
 
-    private async Task<PagedResult<ProductResponse>> QueryAsync(ProductListQuery query, bool isAdmin, CancellationToken cancellationToken)
+    private async Task<PagedResult<ProductResponse>> QueryAsync(ShopDbContext reads, ProductListQuery query, bool isAdmin, CancellationToken cancellationToken)
     {
-        var products = db.Products.AsNoTracking();
+        var products = reads.Products.AsNoTracking();
         if (!(isAdmin && query.IncludeInactive == true))
         {
             products = products.Where(p => p.IsActive);
@@ -85,16 +85,16 @@ public sealed class ProductService(
     public async Task<ProductResponse> GetAsync(string idOrSlug, bool isAdmin, CancellationToken cancellationToken)
     {
         var product = isAdmin
-            ? await FindAsync(idOrSlug, cancellationToken)
-            : await cache.GetAsync(idOrSlug, ct => FindAsync(idOrSlug, ct), cancellationToken);
+            ? await FindAsync(db, idOrSlug, cancellationToken)
+            : await cache.GetAsync(idOrSlug, (reads, ct) => FindAsync(reads, idOrSlug, ct), cancellationToken);
         return product is not null && (product.IsActive || isAdmin)
             ? product
             : throw new NotFoundException("Product not found.");
     }
 
-    private async Task<ProductResponse?> FindAsync(string idOrSlug, CancellationToken cancellationToken)
+    private static async Task<ProductResponse?> FindAsync(ShopDbContext reads, string idOrSlug, CancellationToken cancellationToken)
     {
-        var products = db.Products.AsNoTracking().Include(p => p.Inventory);
+        var products = reads.Products.AsNoTracking().Include(p => p.Inventory);
         var product = Guid.TryParse(idOrSlug, out var id)
             ? await products.SingleOrDefaultAsync(p => p.Id == id, cancellationToken)
             : await products.SingleOrDefaultAsync(p => p.Slug == idOrSlug, cancellationToken);
