@@ -270,6 +270,21 @@ public abstract class PaymentTests(ShopFactory shop)
         // Nothing is left, though nothing may have been refunded yet.
         var nothingLeft = await Expect.Problem(await admin.Client.PostAsync($"/api/v1/payments/{paymentId}/refunds", null), HttpStatusCode.Conflict);
         Assert.StartsWith("At most 0 USD ", nothingLeft.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // The 10 is refunded; the refund not sent is still waiting, untouched by the other's outcome.
+        var restId = rest.GetProperty("id").GetGuid();
+        await Eventually.Until($"payment {paymentId} to have 10 refunded", async () => await Expect.Json(await customer.Client.GetAsync($"/api/v1/payments/{paymentId}")),
+            p => p.GetProperty("refundedAmount").GetDecimal() == 10m, TimeSpan.FromSeconds(30));
+        // A redelivery of the message changes nothing and does not ask the provider again.
+        await shop.InvokeAsync(new ProcessRefund(restId));
+        await using var db2 = shop.OpenContext();
+        var refunds = await db2.PaymentRefunds.AsNoTracking().Where(r => r.PaymentId == paymentId).ToDictionaryAsync(r => r.AmountMinor);
+        Assert.Equal(RefundStatuses.Pending, refunds[4000].Status);
+        Assert.Equal(RefundStatuses.Succeeded, refunds[1000].Status);
+        Assert.StartsWith("re_", refunds[1000].ProviderReference, StringComparison.Ordinal);
+        var key = restId.ToString("N");
+        Assert.Equal(1, (await db2.SandboxLedger.SingleAsync(e => e.Kind == "refund" && e.IdempotencyKey == key)).Calls);
+        Assert.Equal(10m, (await Expect.Json(await customer.Client.GetAsync($"/api/v1/payments/{paymentId}"))).GetProperty("refundedAmount").GetDecimal());
     }
 
     [Fact]
@@ -343,6 +358,9 @@ public abstract class PaymentTests(ShopFactory shop)
         Assert.Equal(1, await LedgerCountAsync(paymentId, "succeeded"));
         Assert.Equal("cancelled", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}"))).GetProperty("status").GetString());
         Assert.Equal(0, (await admin.InventoryAsync(product)).GetProperty("reserved").GetInt32());
+        await using var db2 = shop.OpenContext();
+        var refund = await db2.PaymentRefunds.SingleAsync(r => r.PaymentId == paymentId);
+        Assert.Equal(((long)(refunded.GetProperty("amount").GetDecimal() * 100), "Order was cancelled when the payment completed."), (refund.AmountMinor, refund.Reason));
     }
 
     [Fact]
@@ -435,6 +453,40 @@ public abstract class PaymentTests(ShopFactory shop)
         var failed = new { id = $"evt_{Guid.NewGuid():N}", type = "charge.failed", data = new { paymentId, failureReason = "card_declined" } };
         await Expect.Status(await client.SendAsync(PaymentApi.Webhook(failed)), HttpStatusCode.OK);
         Assert.Equal("succeeded", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/payments/{paymentId}"))).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Recording_an_outcome_decides_that_one_payment_once()
+    {
+        var (_, customer, _, orderId) = await PendingOrderAsync(quantity: 1);
+        var (_, other, _, otherOrderId) = await PendingOrderAsync(quantity: 1);
+        // Two payments awaiting their outcome (as if the provider would report it by webhook).
+        var paymentId = await shop.InsertPendingPaymentAsync(orderId, customer.Id, "tok_external");
+        var otherId = await shop.InsertPendingPaymentAsync(otherOrderId, other.Id, "tok_external");
+
+        await using (var scope = shop.Services.CreateAsyncScope())
+        {
+            var processor = scope.ServiceProvider.GetRequiredService<PaymentProcessor>();
+            Assert.True(await processor.RecordFailedAsync(paymentId, "card_declined", CancellationToken.None));
+            Assert.False(await processor.RecordSucceededAsync(paymentId, "ch_late", CancellationToken.None));
+            Assert.False(await processor.RecordFailedAsync(paymentId, "expired_card", CancellationToken.None));
+        }
+
+        var failed = await Expect.Json(await customer.Client.GetAsync($"/api/v1/payments/{paymentId}"));
+        Assert.Equal(("failed", "card_declined"), (failed.GetProperty("status").GetString(), failed.GetProperty("failureReason").GetString()));
+        Assert.Equal("pending", (await Expect.Json(await other.Client.GetAsync($"/api/v1/payments/{otherId}"))).GetProperty("status").GetString());
+
+        await using (var scope = shop.Services.CreateAsyncScope())
+        {
+            var processor = scope.ServiceProvider.GetRequiredService<PaymentProcessor>();
+            Assert.True(await processor.RecordSucceededAsync(otherId, "ch_other", CancellationToken.None));
+            Assert.False(await processor.RecordFailedAsync(otherId, "card_declined", CancellationToken.None));
+        }
+
+        Assert.Equal("succeeded", (await Expect.Json(await other.Client.GetAsync($"/api/v1/payments/{otherId}"))).GetProperty("status").GetString());
+        await other.OrderWhenAsync(otherOrderId, "paid");
+        Assert.Equal("failed", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/payments/{paymentId}"))).GetProperty("status").GetString());
+        Assert.Equal("pending_payment", (await Expect.Json(await customer.Client.GetAsync($"/api/v1/orders/{orderId}"))).GetProperty("status").GetString());
     }
 
     [Fact]

@@ -54,6 +54,7 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
             UserId = userId,
             SubtotalMinor = subtotal,
             TotalMinor = subtotal,
+            // Stryker disable once Linq : an order has at least one line (validated), so First and FirstOrDefault find the same product
             Currency = products.Values.First().Currency,
             ShippingAddress = address,
             CreatedAt = now,
@@ -257,6 +258,7 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
         var previous = order.Status;
         order.Status = target;
         order.UpdatedAt = now;
+        // Stryker disable once Update : the version is a concurrency token: any change of it serves, and nothing compares versions by size
         order.Version++;
         // Tracked with its OrderId set, EF Core adds it to order.History itself (adding it by hand would list it twice).
         db.Add(new OrderStatusChange { OrderId = order.Id, Status = target, At = now, Actor = actor.Kind, ActorUserId = actor.UserId, Note = note });

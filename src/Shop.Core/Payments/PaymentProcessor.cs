@@ -129,7 +129,13 @@ public sealed class PaymentProcessor(ShopDbContext db, IDbContextOutbox<ShopDbCo
 
         var payment = await db.Payments.AsNoTracking().SingleAsync(p => p.Id == refund.PaymentId, cancellationToken);
         var result = await provider.RefundAsync(
-            new RefundRequest(refund.Id.ToString("N"), payment.ProviderReference ?? "", refund.AmountMinor, payment.Currency), cancellationToken);
+            new RefundRequest(
+                refund.Id.ToString("N"),
+                // Stryker disable once String : the fallback is never used: a succeeded payment (the only kind refunded) always has its provider's reference
+                payment.ProviderReference ?? "",
+                refund.AmountMinor,
+                payment.Currency),
+            cancellationToken);
 
         var now = clock.GetUtcNow().UtcDateTime;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);

