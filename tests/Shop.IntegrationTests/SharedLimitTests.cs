@@ -47,7 +47,7 @@ public sealed class TwoApiProcesses : IAsyncLifetime
 
     /// <summary>A client of each process, both connecting from the same new address.</summary>
     public (HttpClient First, HttpClient Second) ClientsFrom(IPAddress address) =>
-        (Loopback.ClientFrom(address, First.BaseAddress), Loopback.ClientFrom(address, Second.BaseAddress));
+        (Loopback.ClientFrom(address, First), Loopback.ClientFrom(address, Second));
 
     public async Task DisposeAsync()
     {
@@ -162,7 +162,7 @@ public sealed class SharedLimitOutageTests
         });
         static async Task<HttpStatusCode> Status(Task<HttpResponseMessage> request) => (await request).StatusCode;
 
-        using var registering = Loopback.ClientFrom(Loopback.RandomClientAddress(), api.BaseAddress);
+        using var registering = Loopback.ClientFrom(Loopback.RandomClientAddress(), api);
         var registrations = new List<HttpStatusCode>();
         for (var i = 0; i < 5; i++)
         {
@@ -171,7 +171,7 @@ public sealed class SharedLimitOutageTests
 
         Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Created, HttpStatusCode.Created, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], registrations);
 
-        using var guessing = Loopback.ClientFrom(Loopback.RandomClientAddress(), api.BaseAddress);
+        using var guessing = Loopback.ClientFrom(Loopback.RandomClientAddress(), api);
         var logins = new List<HttpStatusCode>();
         for (var i = 0; i < 4; i++)
         {
@@ -179,10 +179,10 @@ public sealed class SharedLimitOutageTests
         }
 
         Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], logins);
-        using var owner = Loopback.ClientFrom(Loopback.RandomClientAddress(), api.BaseAddress);
+        using var owner = Loopback.ClientFrom(Loopback.RandomClientAddress(), api);
         Assert.Equal(HttpStatusCode.OK, await Status(LogIn(owner, "owner-down@example.com", "long-enough-1")));
 
-        using var busy = Loopback.ClientFrom(Loopback.RandomClientAddress(), api.BaseAddress);
+        using var busy = Loopback.ClientFrom(Loopback.RandomClientAddress(), api);
         var reads = new List<HttpStatusCode>();
         var readsTook = Stopwatch.StartNew();
         for (var i = 0; i < 22; i++)

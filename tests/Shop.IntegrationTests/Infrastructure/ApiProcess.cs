@@ -104,6 +104,18 @@ public sealed class RunningApi : IAsyncDisposable
     /// <summary>The process's working directory and content root.</summary>
     public string Directory => _directory;
 
+    /// <summary>What explains a failed request: <see cref="Output"/> from its last Error log line on, or its last few KiB.</summary>
+    public string OutputTail
+    {
+        get
+        {
+            var output = Output;
+            var error = output.LastIndexOf("\"LogLevel\":\"Error\"", StringComparison.Ordinal);
+            var start = error < 0 ? Math.Max(0, output.Length - 4000) : output.LastIndexOf('\n', error) + 1;
+            return output[start..Math.Min(output.Length, start + 8000)];
+        }
+    }
+
     public string Output
     {
         get
@@ -116,7 +128,7 @@ public sealed class RunningApi : IAsyncDisposable
     }
 
     /// <summary>A client whose 5xx answers fail the test.</summary>
-    public HttpClient Client() => new(new FailOnServerErrorHandler(() => Output[^Math.Min(Output.Length, 4000)..]) { InnerHandler = new HttpClientHandler() }) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    public HttpClient Client() => new(new FailOnServerErrorHandler(() => OutputTail) { InnerHandler = new HttpClientHandler() }) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
     public async ValueTask DisposeAsync()
     {

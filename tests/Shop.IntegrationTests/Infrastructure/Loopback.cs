@@ -49,7 +49,7 @@ public static class Loopback
     }
 
     /// <summary>A client of <paramref name="baseAddress"/> whose connections come from <paramref name="from"/>; any 5xx answer fails the test.</summary>
-    public static HttpClient ClientFrom(IPAddress from, Uri baseAddress)
+    public static HttpClient ClientFrom(IPAddress from, RunningApi api)
     {
         var sockets = new SocketsHttpHandler
         {
@@ -69,7 +69,7 @@ public static class Loopback
                 }
             },
         };
-        return new HttpClient(new FailOnServerErrorHandler { InnerHandler = sockets }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        return new HttpClient(new FailOnServerErrorHandler(() => api.OutputTail) { InnerHandler = sockets }) { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
     /// <summary>The value of one series in Prometheus text (<c>name{labels}</c> exactly as exported), 0 when absent.</summary>
