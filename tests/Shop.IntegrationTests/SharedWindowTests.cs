@@ -40,7 +40,8 @@ public sealed class SharedWindowTests : IAsyncLifetime
         using var second = Limiter(100, window);
         Assert.True((await first.AcquireAsync(1)).IsAcquired); // takes 2, holds 1
 
-        await Task.Delay(window + TimeSpan.FromMilliseconds(300));
+        // Windows end on a whole second and stay open through it: this one is over within window + 1 s.
+        await Task.Delay(window + TimeSpan.FromSeconds(1.2));
         var granted = 0;
         for (var i = 0; i < 101; i++)
         {
@@ -50,6 +51,23 @@ public sealed class SharedWindowTests : IAsyncLifetime
         // The new window is full: the permit the first process kept from the old one is void.
         Assert.Equal(100, granted);
         Assert.False((await first.AcquireAsync(1)).IsAcquired);
+    }
+
+    [Fact]
+    public async Task A_steady_load_below_the_limit_is_never_refused_across_window_ends()
+    {
+        // About 150 requests a second against 1,000 per 2 s window (batches of 20), across two window ends.
+        using var limiter = Limiter(1_000, TimeSpan.FromSeconds(2));
+        var until = DateTime.UtcNow.AddSeconds(4.5);
+        var (granted, refused) = (0, 0);
+        while (DateTime.UtcNow < until)
+        {
+            _ = (await limiter.AcquireAsync(1)).IsAcquired ? granted++ : refused++;
+            await Task.Delay(5);
+        }
+
+        Assert.True(granted > 300, $"only {granted} requests were made");
+        Assert.Equal(0, refused);
     }
 
     [Fact]

@@ -142,11 +142,15 @@ public sealed class SharedFixedWindowLimiter : RateLimiter
         return new Refused(retryAfter);
     }
 
+    // RedisRateLimiting keeps a window open through the second it ends in (its script starts a new one once
+    // the end is before now), so held permits are good through that second too. Treating them as void in it
+    // made every request of that second fetch a new batch into the same window: the window filled in a
+    // fraction of a second and the rest of the second was refused (429s under a load far below the limit).
     private bool SpendHeld(int permitCount)
     {
         lock (_gate)
         {
-            if (_held < permitCount || DateTimeOffset.UtcNow.ToUnixTimeSeconds() >= _heldUntil)
+            if (_held < permitCount || DateTimeOffset.UtcNow.ToUnixTimeSeconds() > _heldUntil)
             {
                 return false;
             }
