@@ -88,7 +88,19 @@ public sealed class SharedCacheTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Redis_killed_under_load_costs_no_errors_and_no_orders_and_is_used_again_once_restarted()
+    public Task Redis_killed_under_load_costs_no_errors_and_no_orders_and_is_used_again_once_restarted() =>
+        OutageUnderLoadAsync(redis => { redis.Kill(); return Task.CompletedTask; }, redis => redis.StartAgainAsync());
+
+    /// <summary>
+    /// A hung Redis (SIGSTOP: connections open, no answers) is worse than a dead one: nothing fails fast.
+    /// No request may wait for it longer than the timeouts (100 ms soft and 1 s hard for the cache, 1 s
+    /// for a count): a request waiting for it would take up to the 12 s it stays hung; the bound leaves room for a loaded machine.
+    /// </summary>
+    [Fact]
+    public Task Redis_hung_under_load_costs_no_errors_no_orders_and_no_stalls_and_is_used_again_once_resumed() =>
+        OutageUnderLoadAsync(redis => redis.PauseAsync(), redis => redis.ResumeAsync(), outage: TimeSpan.FromSeconds(12), slowest: TimeSpan.FromSeconds(8));
+
+    private async Task OutageUnderLoadAsync(Func<RedisNode, Task> fail, Func<RedisNode, Task> recover, TimeSpan? outage = null, TimeSpan? slowest = null)
     {
         await using var redis = await RedisNode.StartAsync();
         await using var cluster = await StartAsync(redis.ConnectionString);
@@ -99,6 +111,7 @@ public sealed class SharedCacheTests(ITestOutputHelper output)
         var phase = "up";
         var placed = new Dictionary<string, int> { ["up"] = 0, ["down"] = 0, ["back"] = 0 };
         var answered = 0;
+        var longest = TimeSpan.Zero;
         using var stop = new CancellationTokenSource();
 
         // Every client fails on a 5xx (FailOnServerErrorHandler): one is enough to fail the test.
@@ -106,7 +119,13 @@ public sealed class SharedCacheTests(ITestOutputHelper output)
         {
             for (var i = 0; !stop.IsCancellationRequested; i++)
             {
+                var took = Stopwatch.StartNew();
                 await step(i);
+                lock (placed)
+                {
+                    longest = took.Elapsed > longest ? took.Elapsed : longest;
+                }
+
                 Interlocked.Increment(ref answered);
             }
         }
@@ -133,16 +152,20 @@ public sealed class SharedCacheTests(ITestOutputHelper output)
             }));
 
         await Task.Delay(TimeSpan.FromSeconds(3));
-        redis.Kill();
+        await fail(redis);
         phase = "down";
-        await Task.Delay(TimeSpan.FromSeconds(5));
-        await redis.StartAgainAsync();
+        await Task.Delay(outage ?? TimeSpan.FromSeconds(5));
+        await recover(redis);
         phase = "back";
         await Task.Delay(TimeSpan.FromSeconds(5));
         await stop.CancelAsync();
         await load;
-        output.WriteLine($"{answered} requests answered, orders placed: {string.Join(", ", placed.Select(p => $"{p.Key} {p.Value}"))}");
+        output.WriteLine($"{answered} requests answered, the slowest in {longest.TotalMilliseconds:F0} ms, orders placed: {string.Join(", ", placed.Select(p => $"{p.Key} {p.Value}"))}");
         Assert.All(placed, p => Assert.True(p.Value > 0, $"no order placed while Redis was {p.Key}"));
+        if (slowest is { } bound)
+        {
+            Assert.True(longest < bound, $"a request took {longest.TotalMilliseconds:F0} ms: it waited for Redis");
+        }
 
         // The cache writes to Redis again: a list page asked for the first time lands there.
         await Eventually.Until("a page read after the restart to be cached in Redis", async () =>

@@ -57,10 +57,13 @@ public sealed partial class RedisCounters(IConnectionMultiplexer redis, string k
             Succeeded();
             return (true, value);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (e is RedisException or TimeoutException
+            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             // RedisConnectionException and RedisServerException are RedisExceptions; RedisTimeoutException and
-            // WaitAsync's own timeout are TimeoutExceptions.
+            // WaitAsync's own timeout are TimeoutExceptions. A command StackExchange.Redis gives up on when its
+            // connection drops or hangs can also end cancelled (seen on a login while Redis was killed): that is
+            // Redis failing too, unlike the request itself being cancelled.
             Failed(e);
             return (false, default!);
         }

@@ -5,7 +5,7 @@ namespace Shop.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A private Redis on loopback (no persistence) that a test can kill with SIGKILL and start again on
-/// the same port, as when a Redis server crashes and is restarted by its supervisor.
+/// the same port, as when a Redis server crashes and is restarted by its supervisor, or hang and resume.
 /// </summary>
 public sealed class RedisNode : IAsyncDisposable
 {
@@ -44,6 +44,18 @@ public sealed class RedisNode : IAsyncDisposable
         _server?.WaitForExit(10_000);
     }
 
+    /// <summary>SIGSTOP: the server hangs, its connections stay open, and commands get no answer until <see cref="ResumeAsync"/>.</summary>
+    public Task PauseAsync() => SignalAsync("-STOP");
+
+    /// <summary>SIGCONT: a paused server answers again, the commands it was sent first.</summary>
+    public Task ResumeAsync() => SignalAsync("-CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [signal, _server!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
     /// <summary>The keys in the server that contain <paramref name="fragment"/> (SCAN, through redis-cli).</summary>
     public async Task<IReadOnlyList<string>> KeysAsync(string fragment)
     {
@@ -72,6 +84,11 @@ public sealed class RedisNode : IAsyncDisposable
     {
         if (_server is { HasExited: false })
         {
+            using (var resume = Process.Start("kill", ["-CONT", _server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                resume.WaitForExit();
+            }
+
             Kill();
         }
 
