@@ -14,7 +14,7 @@ namespace Shop.Core.Catalog;
 /// </summary>
 public sealed class CategoryService(ShopDbContext db, IFusionCache cache, IServiceScopeFactory scopes, TimeProvider clock)
 {
-    private static readonly FusionCacheEntryOptions TreeCaching = new(TimeSpan.FromMinutes(10));
+    private static readonly TimeSpan TreeDuration = TimeSpan.FromMinutes(10);
 
     public async Task<IReadOnlyList<CategoryResponse>> GetTreeAsync(CancellationToken cancellationToken) =>
         (await GetIndexAsync(cancellationToken)).Roots;
@@ -157,7 +157,7 @@ public sealed class CategoryService(ShopDbContext db, IFusionCache cache, IServi
         {
             var all = await scopes.QueryAsync((reads, t) => reads.Categories.AsNoTracking().OrderBy(c => c.Name).ThenBy(c => c.Id).ToListAsync(t), ct);
             return CategoryIndex.Build(all);
-        }, TreeCaching, [CacheKeys.Tags.Categories], cancellationToken);
+        }, o => o.SetDuration(TreeDuration), [CacheKeys.Tags.Categories], cancellationToken); // with the defaults: fail-safe, timeouts
 
     private sealed record CategoryIndex(IReadOnlyList<CategoryResponse> Roots, Dictionary<Guid, CategoryResponse> ById, Dictionary<string, CategoryResponse> BySlug)
     {
