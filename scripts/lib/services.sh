@@ -66,13 +66,20 @@ start_postgres() {
   pg_data="$work/pg"
   mkdir -p "$pg_data"
   [ "$(id -u)" = 0 ] && chown postgres:postgres "$pg_data"
-  pg_port=$(free_port 55432)
-  say "starting PostgreSQL ($pg_bin) on 127.0.0.1:$pg_port"
   as_service_user postgres "$pg_bin/initdb" -D "$pg_data" --auth=trust -U postgres -E UTF8 >"$work/initdb.log" 2>&1 \
     || { cat "$work/initdb.log"; fail_or_warn "initdb failed"; return 1; }
-  as_service_user postgres "$pg_bin/pg_ctl" -D "$pg_data" -l "$pg_data/server.log" -w -t 30 \
-    -o "-p $pg_port -k $pg_data -c listen_addresses=127.0.0.1 -c max_connections=300 $*" start >/dev/null \
-    || { cat "$pg_data/server.log"; fail_or_warn "PostgreSQL did not start"; return 1; }
+  # A port found free can be taken before the server binds it (an outgoing connection's ephemeral
+  # port: 32768-60999 on Linux, seen once): then the next free one is tried.
+  local attempt
+  for attempt in 1 2 3; do
+    pg_port=$(free_port $((55432 + (attempt - 1) * 10)))
+    say "starting PostgreSQL ($pg_bin) on 127.0.0.1:$pg_port"
+    as_service_user postgres "$pg_bin/pg_ctl" -D "$pg_data" -l "$pg_data/server.log" -w -t 30 \
+      -o "-p $pg_port -k $pg_data -c listen_addresses=127.0.0.1 -c max_connections=300 $*" start >/dev/null && break
+    if [ "$attempt" = 3 ] || ! grep -q "Address already in use" "$pg_data/server.log"; then
+      cat "$pg_data/server.log"; fail_or_warn "PostgreSQL did not start"; return 1
+    fi
+  done
   export SHOP_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
 }
 

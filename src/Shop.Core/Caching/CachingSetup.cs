@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,11 +18,26 @@ public static class CachingSetup
     /// Redis being slow or down never fails a request: its operations are bounded by short timeouts
     /// and run in the background, and a stale entry may answer while the database is down (fail-safe).
     /// </summary>
+    /// <summary>The memory cache's bound, in products (Caching:MemorySizeLimit): about 50 MB of cached answers.</summary>
+    public const long DefaultMemorySizeLimit = 50_000;
+
     public static IServiceCollection AddShopCaching(this IServiceCollection services, IConfiguration configuration)
     {
+        // Bounded: list pages are keyed by what clients send (a search, a price range), so an unbounded memory cache
+        // would keep whatever a client invents for as long as the entries live. Sizes are in products: an entry counts
+        // one per product it holds, and one for itself (see ProductCache); compaction drops what is over the limit.
+        var sizeLimit = configuration.GetValue<long?>("Caching:MemorySizeLimit") ?? DefaultMemorySizeLimit;
+        if (sizeLimit <= 0)
+        {
+            throw new InvalidOperationException("Caching:MemorySizeLimit must be above 0.");
+        }
+
         var cache = services.AddFusionCache()
+            .WithMemoryCache(_ => new MemoryCache(new MemoryCacheOptions { SizeLimit = sizeLimit }))
             .WithOptions(o =>
             {
+                // RemoveByTag and Clear keep their markers in the memory cache too.
+                o.TagsDefaultEntryOptions.Size = 1;
                 // Shops (or test hosts) sharing one Redis each name their own keys and tags.
                 if (configuration["Caching:KeyPrefix"] is { Length: > 0 } prefix)
                 {
@@ -37,6 +53,7 @@ public static class CachingSetup
             })
             .WithDefaultEntryOptions(o =>
             {
+                o.Size = 1;
                 o.IsFailSafeEnabled = true;
                 o.FailSafeMaxDuration = TimeSpan.FromHours(1);
                 o.FailSafeThrottleDuration = TimeSpan.FromSeconds(10);

@@ -153,9 +153,10 @@ public sealed class CategoryService(ShopDbContext db, IFusionCache cache, IServi
     private static readonly string[] CategoryTags = [CacheKeys.Tags.Categories, CacheKeys.Tags.ProductLists];
 
     private async Task<CategoryIndex> GetIndexAsync(CancellationToken cancellationToken) =>
-        await cache.GetOrSetAsync<CategoryIndex>(CacheKeys.CategoryTree, async (_, ct) =>
+        await cache.GetOrSetAsync<CategoryIndex>(CacheKeys.CategoryTree, async (context, ct) =>
         {
             var all = await scopes.QueryAsync((reads, t) => reads.Categories.AsNoTracking().OrderBy(c => c.Name).ThenBy(c => c.Id).ToListAsync(t), ct);
+            context.Options.Size = 1 + all.Count / 10; // the memory cache's bound is in products; a category is smaller
             return CategoryIndex.Build(all);
         }, o => o.SetDuration(TreeDuration), [CacheKeys.Tags.Categories], cancellationToken); // with the defaults: fail-safe, timeouts
 

@@ -48,10 +48,12 @@ public sealed class ProductCache(IFusionCache cache, IServiceScopeFactory scopes
         ProductListQuery query, Func<ShopDbContext, CancellationToken, Task<PagedResult<ProductResponse>>> load, CancellationToken cancellationToken)
     {
         var missed = false;
-        var page = await cache.GetOrSetAsync<PagedResult<ProductResponse>>(CacheKeys.ProductPage(query), async (_, ct) =>
+        var page = await cache.GetOrSetAsync<PagedResult<ProductResponse>>(CacheKeys.ProductPage(query), async (context, ct) =>
         {
             missed = true;
-            return await scopes.QueryAsync(load, ct);
+            var loaded = await scopes.QueryAsync(load, ct);
+            context.Options.Size = 1 + loaded.Items.Count; // the memory cache's bound is in products
+            return loaded;
         }, o => o.SetDuration(options.Value.ListCacheDuration), [CacheKeys.Tags.ProductLists], cancellationToken);
         Count("product_page", missed);
         return page;
