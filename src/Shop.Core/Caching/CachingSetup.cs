@@ -12,15 +12,15 @@ namespace Shop.Core.Caching;
 
 public static class CachingSetup
 {
+    /// <summary>The memory cache's bound, in products (Caching:MemorySizeLimit): about 50 MB of cached answers.</summary>
+    public const long DefaultMemorySizeLimit = 50_000;
+
     /// <summary>
     /// FusionCache: memory in every process; with <c>ConnectionStrings:Redis</c> also Redis as the
     /// shared second level and as the backplane that evicts an entry on every process at once.
     /// Redis being slow or down never fails a request: its operations are bounded by short timeouts
     /// and run in the background, and a stale entry may answer while the database is down (fail-safe).
     /// </summary>
-    /// <summary>The memory cache's bound, in products (Caching:MemorySizeLimit): about 50 MB of cached answers.</summary>
-    public const long DefaultMemorySizeLimit = 50_000;
-
     public static IServiceCollection AddShopCaching(this IServiceCollection services, IConfiguration configuration)
     {
         // Bounded: list pages are keyed by what clients send (a search, a price range), so an unbounded memory cache
