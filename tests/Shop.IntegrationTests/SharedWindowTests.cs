@@ -54,19 +54,31 @@ public sealed class SharedWindowTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_steady_load_below_the_limit_is_never_refused_across_window_ends()
+    public async Task Requests_in_the_last_second_of_a_window_spend_the_permits_held_for_it()
     {
-        // About 150 requests a second against 1,000 per 2 s window (batches of 20), across two window ends.
-        using var limiter = Limiter(1_000, TimeSpan.FromSeconds(2));
-        var until = DateTime.UtcNow.AddSeconds(4.5);
-        var (granted, refused) = (0, 0);
-        while (DateTime.UtcNow < until)
+        using var limiter = Limiter(1_000, TimeSpan.FromSeconds(2)); // batches of 20
+
+        // RedisRateLimiting ends a window on a whole second (the first request's time + the window) and
+        // keeps it open through that second. Starting early in a second makes that last second known.
+        while (DateTimeOffset.UtcNow.Millisecond > 300)
         {
-            _ = (await limiter.AcquireAsync(1)).IsAcquired ? granted++ : refused++;
-            await Task.Delay(5);
+            await Task.Delay(20);
         }
 
-        Assert.True(granted > 300, $"only {granted} requests were made");
+        var lastSecond = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 2;
+        Assert.True((await limiter.AcquireAsync(1)).IsAcquired); // takes 20, holds 19
+        while (DateTimeOffset.UtcNow.ToUnixTimeSeconds() < lastSecond)
+        {
+            await Task.Delay(10);
+        }
+
+        // 60 requests in that second, far below the limit; each fetching a batch of its own would fill the window.
+        var refused = 0;
+        for (var i = 0; i < 60; i++)
+        {
+            refused += (await limiter.AcquireAsync(1)).IsAcquired ? 0 : 1;
+        }
+
         Assert.Equal(0, refused);
     }
 

@@ -57,13 +57,14 @@ public sealed partial class RedisCounters(IConnectionMultiplexer redis, string k
             Succeeded();
             return (true, value);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException
-            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // RedisConnectionException and RedisServerException are RedisExceptions; RedisTimeoutException and
-            // WaitAsync's own timeout are TimeoutExceptions. A command StackExchange.Redis gives up on when its
-            // connection drops or hangs can also end cancelled (seen on a login while Redis was killed): that is
-            // Redis failing too, unlike the request itself being cancelled.
+            // Whatever a Redis call throws is Redis failing, unless the request itself was cancelled: besides
+            // RedisException and TimeoutException (RedisTimeoutException, WaitAsync's own timeout), a command
+            // StackExchange.Redis gives up on while its connection drops or hangs can end cancelled, or with an
+            // InvalidOperationException from its socket pipe ("Reading is not allowed after reader was
+            // completed"): both were 500s on a login while Redis was killed or hung. The error is logged once
+            // per outage (Failed), so a bug in a call would still be seen.
             Failed(e);
             return (false, default!);
         }
