@@ -32,7 +32,7 @@ env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$api_por
   Jwt__SigningKey=benchmark-signing-key-0123456789abcdef0123456789 RateLimiting__GlobalPerMinute=100000000 \
   Database__Provider=Postgres ConnectionStrings__Database="$connection" ConnectionStrings__Redis="$SHOP_TEST_REDIS" \
   dotnet src/Shop.Api/bin/Release/net10.0/Shop.Api.dll >"$work/api.log" 2>&1 &
-api=$!
+api=$!; track_process "$api"
 until curl -sf "http://127.0.0.1:$api_port/health/ready" >/dev/null; do sleep 0.2; done
 
 # The API has migrated the schema at start-up; the catalog is generated before anything reads it.
@@ -41,7 +41,7 @@ psql_run -d "$db" -v n="$n" -f bench/lib/catalog-data.sql
 base_port=$(free_port $((api_port + 1)))
 env ASPNETCORE_URLS="http://127.0.0.1:$base_port" ConnectionStrings__Database="$connection" \
   dotnet bench/Shop.Baseline/bin/Release/net10.0/Shop.Baseline.dll >"$work/baseline.log" 2>&1 &
-baseline=$!
+baseline=$!; track_process "$baseline"
 until curl -sf -o /dev/null "http://127.0.0.1:$base_port/static"; do sleep 0.2; done
 
 # The requests each side sends in turn (wrk reads them from $PATHS, bench/lib/paths.lua).

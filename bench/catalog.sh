@@ -29,7 +29,7 @@ for n in "${sizes[@]}"; do
     RateLimiting__GlobalPerMinute=100000000 \
     Database__Provider=Postgres ConnectionStrings__Database="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=$db" \
     dotnet src/Shop.Api/bin/Release/net10.0/Shop.Api.dll >"$work/api-$n.log" 2>&1 &
-  api=$!
+  api=$!; track_process "$api"
   until curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null; do sleep 0.2; done
 
   say "$n products: generating data"

@@ -22,7 +22,7 @@ env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$port" L
   RateLimiting__GlobalPerMinute=100000000 RateLimiting__RegistrationsPerHour=100000 \
   Database__Provider=Postgres ConnectionStrings__Database="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=shop_orders_bench;Maximum Pool Size=64" \
   dotnet src/Shop.Api/bin/Release/net10.0/Shop.Api.dll >"$work/api.log" 2>&1 &
-api=$!
+api=$!; track_process "$api"
 until curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null; do sleep 0.2; done
 
 say "checkout: $clients clients, $products products, ${seconds}s"

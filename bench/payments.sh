@@ -23,7 +23,7 @@ port=$(free_port 5800)
 say "SQLite, local durable queues, one process"
 env "${common[@]}" ASPNETCORE_URLS="http://127.0.0.1:$port" ConnectionStrings__Database="Data Source=$work/bench.db" \
   dotnet src/Shop.Api/bin/Release/net10.0/Shop.Api.dll >"$work/sqlite.log" 2>&1 &
-api=$!
+api=$!; track_process "$api"
 wait_ready "$port"
 dotnet bench/Shop.PayBench/bin/Release/net10.0/Shop.PayBench.dll "http://127.0.0.1:$port" bench@shop.test bench-admin-password "$payments" "$concurrency"
 kill "$api"; wait "$api" 2>/dev/null || true
@@ -32,10 +32,10 @@ say "PostgreSQL + RabbitMQ, publish-only API and one worker"
 psql_run -c "CREATE DATABASE shop_pay_bench"
 pg=(Database__Provider=Postgres ConnectionStrings__Database="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=shop_pay_bench" ConnectionStrings__RabbitMq="$SHOP_TEST_RABBITMQ")
 env "${common[@]}" "${pg[@]}" Workers__Enabled=false ASPNETCORE_URLS="http://127.0.0.1:$port" dotnet src/Shop.Api/bin/Release/net10.0/Shop.Api.dll >"$work/pg-api.log" 2>&1 &
-api=$!
+api=$!; track_process "$api"
 wait_ready "$port"
 env "${common[@]}" "${pg[@]}" dotnet src/Shop.Worker/bin/Release/net10.0/Shop.Worker.dll >"$work/pg-worker.log" 2>&1 &
-worker=$!
+worker=$!; track_process "$worker"
 sleep 5
 dotnet bench/Shop.PayBench/bin/Release/net10.0/Shop.PayBench.dll "http://127.0.0.1:$port" bench@shop.test bench-admin-password "$payments" "$concurrency"
 kill "$api" "$worker"; wait "$api" "$worker" 2>/dev/null || true

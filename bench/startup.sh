@@ -23,7 +23,7 @@ run_once() { # mode -> "ready_ms first_payment_ms"
     Admin__Email=bench@shop.test Admin__Password=bench-admin-password Smtp__PickupDirectory="$dir/mail" \
     Wolverine__TypeLoadMode="$mode" ASPNETCORE_URLS="http://127.0.0.1:$port" ConnectionStrings__Database="Data Source=$dir/shop.db" \
     dotnet src/Shop.Api/bin/Release/net10.0/Shop.Api.dll >"$dir/api.log" 2>&1 &
-  local api=$!
+  local api=$!; track_process "$api"
   until curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null; do
     kill -0 "$api" 2>/dev/null || { cat "$dir/api.log" >&2; exit 1; }
     sleep 0.02

@@ -37,7 +37,19 @@ apt_install() {
   fi
 }
 
+# Processes a script started in the background (an API, a worker) to stop at exit with the servers,
+# also when the script fails half-way: SIGTERM, then SIGKILL after 10 s.
+app_pids=()
+track_process() { app_pids+=("$1"); }
+running() { local state; state=$(ps -o stat= -p "$1" 2>/dev/null) && [ "${state:0:1}" != Z ]; } # a zombie has exited
+
 stop_services() {
+  local app
+  for app in "${app_pids[@]}"; do kill "$app" 2>/dev/null || true; done
+  for app in "${app_pids[@]}"; do
+    for _ in $(seq 1 100); do running "$app" || break; sleep 0.1; done
+    kill -9 "$app" 2>/dev/null || true
+  done
   if [ -n "${pg_data:-}" ] && [ -f "$pg_data/postmaster.pid" ]; then
     as_service_user postgres "$pg_bin/pg_ctl" -D "$pg_data" -m immediate stop >/dev/null 2>&1 || true
   fi
