@@ -84,12 +84,7 @@ public sealed class RedisNode : IAsyncDisposable
     {
         if (_server is { HasExited: false })
         {
-            using (var resume = Process.Start("kill", ["-CONT", _server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                resume.WaitForExit();
-            }
-
-            Kill();
+            Kill(); // SIGKILL ends a paused (SIGSTOP) server too
         }
 
         _server?.Dispose();
