@@ -7,8 +7,11 @@
 # All in one run on this machine's cores (wrk, the apps, PostgreSQL and Redis share them): the ratios
 # are the figures to compare. Also reports the cache hit ratio (shop_catalog_cache_lookups_total) and
 # the API's resident memory after the load.
-# Each server is warmed up first (SHOP_BENCH_WARMUP seconds, 20 by default): the API has far more code than
-# the bare app, and on 2 cores its tiered JIT still takes a fifth of the CPU 20 s after start-up.
+# Each server is warmed up first, so that what is measured is the steady state a long-running server is in:
+# the bare app for SHOP_BENCH_WARMUP seconds (20 by default); the API, which has far more code to compile
+# (on 2 cores its tiered JIT still took 15% of the CPU 35 s after start-up), in rounds of 10 s until its
+# JIT compiled for less than 1% of a core during a round (system_runtime_dotnet_jit_compilation_time on
+# /metrics), 120 s at most.
 #   bash bench/cache.sh [seconds=15] [connections=32]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,10 +68,28 @@ lookups() { curl -s "http://127.0.0.1:$api_port/metrics" | awk -v r="$1" '$1 ~ "
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # user + system time of a process, in 1/100 s
 
+jit_seconds() { curl -s "http://127.0.0.1:$api_port/metrics" | awk '$1 == "system_runtime_dotnet_jit_compilation_time" { print $2 }'; }
+
+# name port paths pid: load until the JIT is done (the API) or for $warmup seconds (the baseline).
+warm_up() {
+  if [ "$4" != "$api" ]; then
+    PATHS="$work/$3" wrk -t2 -c"$connections" -d"${warmup}s" -s bench/lib/paths.lua "http://127.0.0.1:$2" >/dev/null
+    return
+  fi
+  local round before after
+  for round in $(seq 12); do
+    before=$(jit_seconds)
+    PATHS="$work/$3" wrk -t2 -c"$connections" -d10s -s bench/lib/paths.lua "http://127.0.0.1:$2" >/dev/null
+    after=$(jit_seconds)
+    [ "$(echo "$after - $before < 0.1" | bc -l)" = 1 ] && { echo "  $1: warm after $((round * 10)) s (JIT $(printf '%.2f' "$(echo "$after - $before" | bc -l)") s in the last round)" >&2; return; }
+  done
+  echo "  $1: the JIT was still compiling after 120 s ($(printf '%.2f' "$(echo "$after - $before" | bc -l)") s in the last round)" >&2
+}
+
 # name port paths pid -> "req/s p99 cpu": cpu is the server process's CPU time per request in
 # microseconds, a figure the other processes on these cores disturb less than req/s.
 run() {
-  PATHS="$work/$3" wrk -t2 -c"$connections" -d"${warmup}s" -s bench/lib/paths.lua "http://127.0.0.1:$2" >/dev/null # warm-up
+  warm_up "$@"
   local before; before=$(cpu_ticks "$4")
   PATHS="$work/$3" wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/lib/paths.lua "http://127.0.0.1:$2" >"$work/$1.wrk"
   local ticks=$(( $(cpu_ticks "$4") - before ))
@@ -76,7 +97,7 @@ run() {
     END { printf "%s %s %d\n", rps, p99, ticks * 10000 / n }' "$work/$1.wrk"
 }
 
-say "wrk: 2 threads, $connections connections, ${seconds}s each after a ${warmup} s warm-up"
+say "wrk: 2 threads, $connections connections, ${seconds}s each after a warm-up (the baseline ${warmup} s, the API until its JIT is done)"
 hits0=$(lookups hit); misses0=$(lookups miss)
 read -r static_rps static_p99 static_cpu < <(run static "$base_port" static "$baseline")
 read -r detail_rps detail_p99 detail_cpu < <(run detail "$api_port" detail "$api")

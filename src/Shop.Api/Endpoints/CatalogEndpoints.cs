@@ -61,11 +61,11 @@ public static class CatalogEndpoints
                 IResult (HttpContext http) => throw new NotFoundException($"{what} not found: '{http.GetRouteValue("id")}' is not a {what.ToLowerInvariant()} id."))
             .ExcludeFromDescription();
 
-    private static async Task<Ok<IReadOnlyList<CategoryResponse>>> GetCategoryTree(CategoryService categories, CancellationToken cancellationToken) =>
+    private static async Task<Ok<IReadOnlyList<CategoryResponse>>> GetCategoryTree(CategoryTree categories, CancellationToken cancellationToken) =>
         TypedResults.Ok(await categories.GetTreeAsync(cancellationToken));
 
     private static async Task<Ok<CategoryResponse>> GetCategory(
-        [FromRoute(Name = "id"), Description("The category's id or its slug.")] string idOrSlug, CategoryService categories, CancellationToken cancellationToken) =>
+        [FromRoute(Name = "id"), Description("The category's id or its slug.")] string idOrSlug, CategoryTree categories, CancellationToken cancellationToken) =>
         TypedResults.Ok(await categories.GetAsync(idOrSlug, cancellationToken));
 
     private static async Task<Created<CategoryResponse>> CreateCategory(CategoryRequest request, CategoryService categories, CancellationToken cancellationToken)
@@ -83,11 +83,11 @@ public static class CatalogEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<PagedResult<ProductResponse>>> ListProducts([AsParameters] ProductListQuery query, ClaimsPrincipal user, ProductService products, CancellationToken cancellationToken) =>
+    private static async Task<Ok<PagedResult<ProductResponse>>> ListProducts([AsParameters] ProductListQuery query, ClaimsPrincipal user, ProductCatalog products, CancellationToken cancellationToken) =>
         TypedResults.Ok(await products.ListAsync(query, user.IsInRole(Roles.Admin), cancellationToken));
 
     private static async Task<Results<Ok<ProductResponse>, StatusCodeHttpResult>> GetProduct(
-        [FromRoute(Name = "id"), Description("The product's id or its slug.")] string idOrSlug, [FromHeader(Name = "If-None-Match")] string? ifNoneMatch, ClaimsPrincipal user, ProductService products, HttpContext http,
+        [FromRoute(Name = "id"), Description("The product's id or its slug.")] string idOrSlug, [FromHeader(Name = "If-None-Match")] string? ifNoneMatch, ClaimsPrincipal user, ProductCatalog products, HttpContext http,
         CancellationToken cancellationToken)
     {
         var product = await products.GetAsync(idOrSlug, user.IsInRole(Roles.Admin), cancellationToken);

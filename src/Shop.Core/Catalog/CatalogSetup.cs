@@ -30,9 +30,11 @@ public static class CatalogSetup
             .Validate(o => o.HttpCacheSeconds is >= 0 and <= 86_400, "Catalog:HttpCacheSeconds must be between 0 and 86400.")
             .Validate(o => o.ListCacheDuration > TimeSpan.Zero && o.ListCacheDuration <= TimeSpan.FromHours(1), "Catalog:ListCacheDuration must be above 0 and at most 01:00:00.")
             .ValidateOnStart();
+        services.AddSingleton<CategoryTree>();
         services.AddScoped<CategoryService>();
-        services.AddScoped<ProductService>();
         services.AddSingleton<ProductCache>();
+        services.AddSingleton<ProductCatalog>();
+        services.AddScoped<ProductService>();
         services.AddScoped<InventoryService>();
         services.AddScoped<CatalogSeeder>();
         return services;

@@ -1,54 +1,13 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Shop.Core.Caching;
 using Shop.Core.Common;
 using Shop.Core.Data;
-using ZiggyCreatures.Caching.Fusion;
 
 namespace Shop.Core.Catalog;
 
-/// <summary>
-/// The category tree. It is small and read on every catalog listing, so the whole tree is cached
-/// and evicted by every change once it commits (<see cref="CacheInvalidation"/>); single categories
-/// and sub-category filters are answered from it.
-/// </summary>
-public sealed class CategoryService(ShopDbContext db, IFusionCache cache, IServiceScopeFactory scopes, TimeProvider clock)
+/// <summary>Creating, moving and deleting categories (admins); reads are <see cref="CategoryTree"/>'s.</summary>
+public sealed class CategoryService(ShopDbContext db, CategoryTree tree, TimeProvider clock)
 {
-    private static readonly TimeSpan TreeDuration = TimeSpan.FromMinutes(10);
-
-    public async Task<IReadOnlyList<CategoryResponse>> GetTreeAsync(CancellationToken cancellationToken) =>
-        (await GetIndexAsync(cancellationToken)).Roots;
-
-    public async Task<CategoryResponse> GetAsync(string idOrSlug, CancellationToken cancellationToken)
-    {
-        var index = await GetIndexAsync(cancellationToken);
-        var found = Guid.TryParse(idOrSlug, out var id) ? index.ById.GetValueOrDefault(id) : index.BySlug.GetValueOrDefault(idOrSlug);
-        return found ?? throw new NotFoundException("Category not found.");
-    }
-
-    /// <summary>The category and all its descendants; empty when the category does not exist.</summary>
-    public async Task<IReadOnlyList<Guid>> SubtreeIdsAsync(Guid categoryId, CancellationToken cancellationToken)
-    {
-        var index = await GetIndexAsync(cancellationToken);
-        if (!index.ById.TryGetValue(categoryId, out var root))
-        {
-            return [];
-        }
-
-        var ids = new List<Guid>();
-        var pending = new Stack<CategoryResponse>([root]);
-        while (pending.TryPop(out var node))
-        {
-            ids.Add(node.Id);
-            foreach (var child in node.Children)
-            {
-                pending.Push(child);
-            }
-        }
-
-        return ids;
-    }
-
     public async Task<bool> ExistsAsync(Guid categoryId, CancellationToken cancellationToken) =>
         await db.Categories.AnyAsync(c => c.Id == categoryId, cancellationToken);
 
@@ -81,7 +40,7 @@ public sealed class CategoryService(ShopDbContext db, IFusionCache cache, IServi
         category.Slug = request.Slug ?? category.Slug;
         category.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await SaveWithUniqueSlugAsync(category, slugGiven: true, cancellationToken);
-        return await GetAsync(id.ToString(), cancellationToken);
+        return await tree.GetAsync(id.ToString(), cancellationToken);
     }
 
     public async Task DeleteAsync(Guid id, CancellationToken cancellationToken)
@@ -124,7 +83,7 @@ public sealed class CategoryService(ShopDbContext db, IFusionCache cache, IServi
             throw new RequestValidationException("parentId", "No category has this id.");
         }
 
-        if (self is { } id && (await SubtreeIdsAsync(id, cancellationToken)).Contains(parent))
+        if (self is { } id && (await tree.SubtreeIdsAsync(id, cancellationToken)).Contains(parent))
         {
             throw new RequestValidationException("parentId", "A category cannot be moved under itself or one of its descendants.");
         }
@@ -151,30 +110,4 @@ public sealed class CategoryService(ShopDbContext db, IFusionCache cache, IServi
 
     // A category written changes the tree, and which products a category filter finds.
     private static readonly string[] CategoryTags = [CacheKeys.Tags.Categories, CacheKeys.Tags.ProductLists];
-
-    private async Task<CategoryIndex> GetIndexAsync(CancellationToken cancellationToken) =>
-        await cache.GetOrSetAsync<CategoryIndex>(CacheKeys.CategoryTree, async (context, ct) =>
-        {
-            var all = await scopes.QueryAsync((reads, t) => reads.Categories.AsNoTracking().OrderBy(c => c.Name).ThenBy(c => c.Id).ToListAsync(t), ct);
-            context.Options.Size = 1 + all.Count / 10; // the memory cache's bound is in products; a category is smaller
-            return CategoryIndex.Build(all);
-        }, o => o.SetDuration(TreeDuration), [CacheKeys.Tags.Categories], cancellationToken); // with the defaults: fail-safe, timeouts
-
-    private sealed record CategoryIndex(IReadOnlyList<CategoryResponse> Roots, Dictionary<Guid, CategoryResponse> ById, Dictionary<string, CategoryResponse> BySlug)
-    {
-        public static CategoryIndex Build(IReadOnlyList<Category> all)
-        {
-            var children = all.ToLookup(c => c.ParentId);
-            var byId = new Dictionary<Guid, CategoryResponse>();
-            CategoryResponse Node(Category c)
-            {
-                var node = new CategoryResponse(c.Id, c.Name, c.Slug, c.ParentId, children[c.Id].Select(Node).ToList());
-                byId[c.Id] = node;
-                return node;
-            }
-
-            var roots = children[null].Select(Node).ToList();
-            return new CategoryIndex(roots, byId, byId.Values.ToDictionary(c => c.Slug, StringComparer.Ordinal));
-        }
-    }
 }

@@ -8,98 +8,11 @@ using Wolverine.EntityFrameworkCore;
 
 namespace Shop.Core.Catalog;
 
-/// <summary>Products: browsing for everyone, editing for admins, with optimistic concurrency on updates.</summary>
+/// <summary>Products: editing for admins, with optimistic concurrency on updates; reads are <see cref="ProductCatalog"/>'s.</summary>
 public sealed class ProductService(
-    ShopDbContext db, IDbContextOutbox<ShopDbContext> outbox, CategoryService categories, ProductCache cache, IOptions<CatalogOptions> options, TimeProvider clock)
+    ShopDbContext db, IDbContextOutbox<ShopDbContext> outbox, CategoryService categories, IOptions<CatalogOptions> options, TimeProvider clock)
 {
     public const int DefaultLowStockThreshold = 5;
-
-    /// <summary>A page of products; what customers browse is cached (<see cref="ProductCache"/>), what admins see is read fresh.</summary>
-    public async Task<PagedResult<ProductResponse>> ListAsync(ProductListQuery query, bool isAdmin, CancellationToken cancellationToken) =>
-        isAdmin
-            ? await QueryAsync(db, query, isAdmin, cancellationToken)
-            : await cache.GetPageAsync(query, (reads, ct) => QueryAsync(reads, query, isAdmin: false, ct), cancellationToken);
-
-    private async Task<PagedResult<ProductResponse>> QueryAsync(ShopDbContext reads, ProductListQuery query, bool isAdmin, CancellationToken cancellationToken)
-    {
-        var products = reads.Products.AsNoTracking();
-        if (!(isAdmin && query.IncludeInactive == true))
-        {
-            products = products.Where(p => p.IsActive);
-        }
-
-        if (!string.IsNullOrWhiteSpace(query.Q))
-        {
-            // A case-insensitive substring of sku, name or description; a trigram index serves it on PostgreSQL.
-            var pattern = $"%{EscapeLike(query.Q.Trim().ToLowerInvariant())}%";
-            products = products.Where(p => EF.Functions.Like(p.SearchText, pattern, LikeEscape));
-        }
-
-        if (query.CategoryId is { } categoryId)
-        {
-            var ids = await categories.SubtreeIdsAsync(categoryId, cancellationToken);
-            products = products.Where(p => p.CategoryId != null && ids.Contains(p.CategoryId.Value));
-        }
-
-        if (query.MinPrice is { } min)
-        {
-            var minMinor = Money.ToMinor(min);
-            products = products.Where(p => p.PriceMinor >= minMinor);
-        }
-
-        if (query.MaxPrice is { } max)
-        {
-            var maxMinor = Money.ToMinor(max);
-            products = products.Where(p => p.PriceMinor <= maxMinor);
-        }
-
-        products = query.InStock switch
-        {
-            true => products.Where(p => p.Inventory!.OnHand - p.Inventory.Reserved > 0),
-            false => products.Where(p => p.Inventory!.OnHand - p.Inventory.Reserved <= 0),
-            null => products,
-        };
-
-        return await products.PageAsync(q => Sort(q, query.Sort ?? ProductSorts.Default).Include(p => p.Inventory), query.Paging, p => p.ToResponse(), cancellationToken);
-    }
-
-    private const string LikeEscape = "\\";
-
-    private static string EscapeLike(string term) =>
-        term.Replace(LikeEscape, LikeEscape + LikeEscape, StringComparison.Ordinal)
-            .Replace("%", LikeEscape + "%", StringComparison.Ordinal)
-            .Replace("_", LikeEscape + "_", StringComparison.Ordinal);
-
-    // Every order ends with the id, so pages never overlap or skip rows that tie.
-    private static IQueryable<Product> Sort(IQueryable<Product> products, string sort) => sort switch
-    {
-        "name" => products.OrderBy(p => p.SortName).ThenBy(p => p.Id),
-        "-name" => products.OrderByDescending(p => p.SortName).ThenByDescending(p => p.Id),
-        "price" => products.OrderBy(p => p.PriceMinor).ThenBy(p => p.Id),
-        "-price" => products.OrderByDescending(p => p.PriceMinor).ThenByDescending(p => p.Id),
-        "createdAt" => products.OrderBy(p => p.CreatedAt).ThenBy(p => p.Id),
-        _ => products.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id),
-    };
-
-    /// <summary>By id or slug, cached for customers, fresh for admins. Inactive products exist only for admins.</summary>
-    public async Task<ProductResponse> GetAsync(string idOrSlug, bool isAdmin, CancellationToken cancellationToken)
-    {
-        var product = isAdmin
-            ? await FindAsync(db, idOrSlug, cancellationToken)
-            : await cache.GetAsync(idOrSlug, (reads, ct) => FindAsync(reads, idOrSlug, ct), cancellationToken);
-        return product is not null && (product.IsActive || isAdmin)
-            ? product
-            : throw new NotFoundException("Product not found.");
-    }
-
-    private static async Task<ProductResponse?> FindAsync(ShopDbContext reads, string idOrSlug, CancellationToken cancellationToken)
-    {
-        var products = reads.Products.AsNoTracking().Include(p => p.Inventory);
-        var product = Guid.TryParse(idOrSlug, out var id)
-            ? await products.SingleOrDefaultAsync(p => p.Id == id, cancellationToken)
-            : await products.SingleOrDefaultAsync(p => p.Slug == idOrSlug, cancellationToken);
-        return product?.ToResponse();
-    }
 
     public async Task<ProductResponse> CreateAsync(ProductRequest request, CancellationToken cancellationToken)
     {

@@ -93,13 +93,15 @@ public sealed class MetricsWarmUp : BackgroundService
     }
 
     /// <summary>
-    /// The shop's meter and Wolverine's, and no other: ASP.NET Core, Kestrel, routing, rate limiting,
+    /// The shop's meter, Wolverine's and the runtime's (GC, JIT, thread pool: observed only when
+    /// /metrics is scraped), and no other: ASP.NET Core, Kestrel, routing, rate limiting,
     /// authentication, HttpClient, Npgsql and EF Core each record several measurements per request,
     /// which prometheus-net would turn into series nobody asked for (the HTTP metrics come from
     /// prometheus-net's middleware), at a CPU cost per request above that of serving a cached product.
     /// </summary>
     private static bool Exported(System.Diagnostics.Metrics.Instrument instrument) =>
-        instrument.Meter.Name == ShopMetrics.Meter.Name || instrument.Meter.Name.StartsWith("Wolverine", StringComparison.Ordinal);
+        instrument.Meter.Name == ShopMetrics.Meter.Name || instrument.Meter.Name == "System.Runtime"
+        || instrument.Meter.Name.StartsWith("Wolverine", StringComparison.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

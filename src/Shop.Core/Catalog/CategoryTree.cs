@@ -1,0 +1,77 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Shop.Core.Caching;
+using Shop.Core.Common;
+using ZiggyCreatures.Caching.Fusion;
+
+namespace Shop.Core.Catalog;
+
+/// <summary>
+/// The category tree, as everyone reads it. It is small and read on every catalog listing, so the
+/// whole tree is cached and evicted by every change once it commits (<see cref="CacheInvalidation"/>);
+/// single categories and sub-category filters are answered from it. A singleton: a read served from
+/// the cache borrows no DbContext.
+/// </summary>
+public sealed class CategoryTree(IFusionCache cache, IServiceScopeFactory scopes)
+{
+    private static readonly TimeSpan TreeDuration = TimeSpan.FromMinutes(10);
+
+    public async Task<IReadOnlyList<CategoryResponse>> GetTreeAsync(CancellationToken cancellationToken) =>
+        (await GetIndexAsync(cancellationToken)).Roots;
+
+    public async Task<CategoryResponse> GetAsync(string idOrSlug, CancellationToken cancellationToken)
+    {
+        var index = await GetIndexAsync(cancellationToken);
+        var found = Guid.TryParse(idOrSlug, out var id) ? index.ById.GetValueOrDefault(id) : index.BySlug.GetValueOrDefault(idOrSlug);
+        return found ?? throw new NotFoundException("Category not found.");
+    }
+
+    /// <summary>The category and all its descendants; empty when the category does not exist.</summary>
+    public async Task<IReadOnlyList<Guid>> SubtreeIdsAsync(Guid categoryId, CancellationToken cancellationToken)
+    {
+        var index = await GetIndexAsync(cancellationToken);
+        if (!index.ById.TryGetValue(categoryId, out var root))
+        {
+            return [];
+        }
+
+        var ids = new List<Guid>();
+        var pending = new Stack<CategoryResponse>([root]);
+        while (pending.TryPop(out var node))
+        {
+            ids.Add(node.Id);
+            foreach (var child in node.Children)
+            {
+                pending.Push(child);
+            }
+        }
+
+        return ids;
+    }
+
+    private async Task<CategoryIndex> GetIndexAsync(CancellationToken cancellationToken) =>
+        await cache.GetOrSetAsync<CategoryIndex>(CacheKeys.CategoryTree, async (context, ct) =>
+        {
+            var all = await scopes.QueryAsync((reads, t) => reads.Categories.AsNoTracking().OrderBy(c => c.Name).ThenBy(c => c.Id).ToListAsync(t), ct);
+            context.Options.Size = 1 + all.Count / 10; // the memory cache's bound is in products; a category is smaller
+            return CategoryIndex.Build(all);
+        }, o => o.SetDuration(TreeDuration), [CacheKeys.Tags.Categories], cancellationToken); // with the defaults: fail-safe, timeouts
+
+    private sealed record CategoryIndex(IReadOnlyList<CategoryResponse> Roots, Dictionary<Guid, CategoryResponse> ById, Dictionary<string, CategoryResponse> BySlug)
+    {
+        public static CategoryIndex Build(IReadOnlyList<Category> all)
+        {
+            var children = all.ToLookup(c => c.ParentId);
+            var byId = new Dictionary<Guid, CategoryResponse>();
+            CategoryResponse Node(Category c)
+            {
+                var node = new CategoryResponse(c.Id, c.Name, c.Slug, c.ParentId, children[c.Id].Select(Node).ToList());
+                byId[c.Id] = node;
+                return node;
+            }
+
+            var roots = children[null].Select(Node).ToList();
+            return new CategoryIndex(roots, byId, byId.Values.ToDictionary(c => c.Slug, StringComparer.Ordinal));
+        }
+    }
+}
