@@ -46,10 +46,10 @@ builder.Services.AddShopOpenApi();
 
 var app = builder.Build();
 
+app.UseShopMetrics();
 app.UseShopErrorHandling();
 app.UseShopSecurityHeaders();
 app.UseShopHttpCaching();
-app.UseShopMetrics();
 app.UseCors();
 app.UseAuthentication();
 app.UseRateLimiter();

@@ -107,7 +107,25 @@ public abstract class PlatformTests(ShopFactory shop)
         Assert.Contains("# TYPE http_request_duration_seconds histogram", text, StringComparison.Ordinal);
         Assert.Contains("endpoint=\"/health/live\"", text, StringComparison.Ordinal);
         Assert.Contains("shop_orders_placed_total", text, StringComparison.Ordinal);
+
+        // Each request counted once, by status class, method and route (this process serves this test only).
+        for (var i = 0; i < 3; i++)
+        {
+            await Expect.Problem(await client.GetAsync($"/api/v1/products/{Guid.NewGuid()}"), HttpStatusCode.NotFound);
+        }
+
+        text = await scraper.GetStringAsync("/metrics");
+        const string Product = "method=\"GET\",endpoint=\"/api/v1/products/{id}\"";
+        Assert.Equal(3, MetricValue(text, $"http_requests_received_total{{code=\"4xx\",{Product}}}"));
+        Assert.Equal(3, MetricValue(text, $"http_request_duration_seconds_count{{code=\"4xx\",{Product}}}"));
+        Assert.Null(MetricValue(text, $"http_requests_received_total{{code=\"2xx\",{Product}}}"));
+        Assert.Equal(0, MetricValue(text, $"http_requests_in_progress{{{Product}}}"));
+        Assert.Equal(1, MetricValue(text, "http_requests_received_total{code=\"2xx\",method=\"GET\",endpoint=\"/health/live\"}"));
     }
+
+    private static double? MetricValue(string text, string series) =>
+        text.Split('\n').Where(l => l.StartsWith(series + " ", StringComparison.Ordinal))
+            .Select(l => (double?)double.Parse(l[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).SingleOrDefault();
 
     [Fact]
     public async Task Metrics_count_orders_placed_from_the_first_one()

@@ -48,7 +48,7 @@ public static class Observability
     /// <summary>Request counts and durations by status class, method and route template, every label bounded.</summary>
     public static WebApplication UseShopMetrics(this WebApplication app)
     {
-        app.UseHttpMetrics(BoundedHttpMetrics.Configure);
+        app.UseMiddleware<HttpRequestMetrics>();
         return app;
     }
 
