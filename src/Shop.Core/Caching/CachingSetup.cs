@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Configuration;
@@ -64,7 +65,8 @@ public static class CachingSetup
                 o.AllowBackgroundDistributedCacheOperations = true;
                 o.AllowBackgroundBackplaneOperations = true;
             })
-            .WithSerializer(new FusionCacheSystemTextJsonSerializer());
+            // Fields included: FusionCache's own entries hold value tuples, which System.Text.Json skips otherwise.
+            .WithSerializer(new FusionCacheSystemTextJsonSerializer(new JsonSerializerOptions { IncludeFields = true }));
 
         if (configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
         {

@@ -19,7 +19,7 @@ public sealed class SeedOptions
 /// </summary>
 public sealed partial class CatalogSeeder(ShopDbContext db, IOptions<SeedOptions> options, TimeProvider clock, ILogger<CatalogSeeder> logger)
 {
-    private static readonly (string Top, (string Name, string[] Leaves)[] Children)[] Tree =
+    internal static readonly (string Top, (string Name, string[] Leaves)[] Children)[] Tree =
     [
         ("Electronics", [("Audio", ["Headphones", "Speakers"]), ("Computers", ["Laptops", "Keyboards", "Monitors"]), ("Phones", ["Chargers", "Cases"])]),
         ("Home & Kitchen", [("Cookware", ["Pans", "Knives"]), ("Furniture", ["Chairs", "Tables"]), ("Lighting", ["Lamps"])]),
@@ -28,10 +28,10 @@ public sealed partial class CatalogSeeder(ShopDbContext db, IOptions<SeedOptions
         ("Books", [("Fiction", ["Mystery", "Science Fiction"]), ("Non-fiction", ["Cooking", "History"])]),
     ];
 
-    private static readonly string[] Adjectives =
+    internal static readonly string[] Adjectives =
         ["Classic", "Compact", "Deluxe", "Eco", "Essential", "Heritage", "Lightweight", "Modern", "Nordic", "Premium", "Pro", "Rugged", "Smart", "Urban", "Vintage"];
 
-    private static readonly string[] Materials = ["Oak", "Steel", "Cotton", "Bamboo", "Carbon", "Wool", "Leather", "Ceramic", "Linen", "Aluminium"];
+    internal static readonly string[] Materials = ["Oak", "Steel", "Cotton", "Bamboo", "Carbon", "Wool", "Leather", "Ceramic", "Linen", "Aluminium"];
 
     public async Task SeedAsync(CancellationToken cancellationToken)
     {
@@ -84,10 +84,10 @@ public sealed partial class CatalogSeeder(ShopDbContext db, IOptions<SeedOptions
         LogSeeded(logger, db.Categories.Local.Count, products);
     }
 
-    private static readonly string[] Blurbs =
+    internal static readonly string[] Blurbs =
         ["Built to last.", "A customer favourite.", "Designed in-house.", "Limited run.", "Made from recycled materials.", "Ships in plastic-free packaging."];
 
-    private static string Singular(string word) =>
+    internal static string Singular(string word) =>
         word.EndsWith("sses", StringComparison.Ordinal) ? word[..^2]
         : word.EndsWith("ives", StringComparison.Ordinal) ? word[..^3] + "ife"
         : word.TrimEnd('s');

@@ -37,6 +37,7 @@ public static class CatalogSetup
         services.AddScoped<ProductService>();
         services.AddScoped<InventoryService>();
         services.AddScoped<CatalogSeeder>();
+        services.AddSingleton<CatalogBulkSeeder>();
         return services;
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Shop.Core.Catalog;
 using Shop.Core.Users;
 
@@ -9,24 +10,26 @@ namespace Shop.Core.Data;
 
 /// <summary>
 /// Brings the database to this build's schema before anything else starts (IHostedLifecycleService.StartingAsync
-/// runs before every hosted service and before Kestrel listens), then makes sure the configured admin exists and, when asked, seeds the demo catalog.
+/// runs before every hosted service and before Kestrel listens), or with <c>Database:MigrateOnStartup=false</c>
+/// checks that it is; then makes sure the configured admin exists and, when asked, seeds the demo catalog.
 /// </summary>
-public sealed partial class DatabaseInitializer(IServiceScopeFactory scopes, ILogger<DatabaseInitializer> logger) : IHostedLifecycleService
+public sealed partial class DatabaseInitializer(IServiceScopeFactory scopes, IOptions<DatabaseOptions> options, ILogger<DatabaseInitializer> logger)
+    : IHostedLifecycleService
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ShopDbContext>();
 
-        await RefuseNewerSchemaAsync(db, cancellationToken);
-        await db.Database.MigrateAsync(cancellationToken);
-        if (db.Database.IsSqlite())
+        if (options.Value.MigrateOnStartup)
         {
-            // WAL lets readers run while one writer commits; it is a property of the file and persists.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            await MigrateAsync(db, cancellationToken);
+        }
+        else
+        {
+            await RefuseStaleSchemaAsync(db, cancellationToken);
         }
 
-        LogMigrated(logger, db.Database.ProviderName ?? "?");
         // The API bootstraps the admin and the demo catalog; a worker host only migrates.
         if (scope.ServiceProvider.GetService<AdminBootstrapper>() is { } admin)
         {
@@ -36,6 +39,38 @@ public sealed partial class DatabaseInitializer(IServiceScopeFactory scopes, ILo
         if (scope.ServiceProvider.GetService<CatalogSeeder>() is { } seeder)
         {
             await seeder.SeedAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>The <c>migrate</c> command: applies the migrations this build has and the database lacks.</summary>
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        await MigrateAsync(scope.ServiceProvider.GetRequiredService<ShopDbContext>(), cancellationToken);
+    }
+
+    private async Task MigrateAsync(ShopDbContext db, CancellationToken cancellationToken)
+    {
+        await RefuseNewerSchemaAsync(db, cancellationToken);
+        await db.Database.MigrateAsync(cancellationToken);
+        if (db.Database.IsSqlite())
+        {
+            // WAL lets readers run while one writer commits; it is a property of the file and persists.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+
+        LogMigrated(logger, db.Database.ProviderName ?? "?");
+    }
+
+    private static async Task RefuseStaleSchemaAsync(ShopDbContext db, CancellationToken cancellationToken)
+    {
+        await RefuseNewerSchemaAsync(db, cancellationToken);
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        if (pending.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"Refusing to start: Database:MigrateOnStartup is false and the database lacks migration(s) " +
+                $"{string.Join(", ", pending)}. Run 'dotnet Shop.Api.dll migrate' with the same configuration first.");
         }
     }
 

@@ -22,6 +22,12 @@ public sealed class DatabaseOptions
     public const string DefaultConnectionString = "Data Source=shop.db";
 
     public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>
+    /// Apply migrations at start-up. Off where a migration job runs <c>migrate</c> before new pods:
+    /// then a process refuses to start on a schema that is not current.
+    /// </summary>
+    public bool MigrateOnStartup { get; set; } = true;
 }
 
 public static class DatabaseSetup
@@ -42,7 +48,8 @@ public static class DatabaseSetup
         services.TryAddSingleton(TimeProvider.System);
         services.AddDbContextPool<ShopDbContext>((services, options) =>
             Configure(options, provider, connectionString).AddInterceptors(new CacheInvalidation(services.GetRequiredService<IFusionCache>())));
-        services.AddHostedService<DatabaseInitializer>();
+        services.AddSingleton<DatabaseInitializer>();
+        services.AddHostedService(s => s.GetRequiredService<DatabaseInitializer>());
         return services;
     }
 

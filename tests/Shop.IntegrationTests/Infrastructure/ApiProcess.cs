@@ -23,9 +23,9 @@ public static class ApiProcess
     }
 
     /// <summary>How the tests run a built assembly: <c>dotnet x.dll</c>, output captured, these settings over the inherited environment.</summary>
-    public static ProcessStartInfo StartInfo(string assembly, string workingDirectory, IEnumerable<KeyValuePair<string, string>> environment)
+    public static ProcessStartInfo StartInfo(string assembly, string workingDirectory, IEnumerable<KeyValuePair<string, string>> environment, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet", [assembly])
+        var start = new ProcessStartInfo("dotnet", [assembly, .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -40,10 +40,10 @@ public static class ApiProcess
         return start;
     }
 
-    /// <summary>Starts the API and waits for it to exit; a process still running after the timeout is killed and reported.</summary>
-    public static async Task<(int ExitCode, string Output)> RunExpectingExitAsync(IDictionary<string, string> environment, TimeSpan timeout)
+    /// <summary>Starts the API (or one of its commands, with <paramref name="args"/>) and waits for it to exit; a process still running after the timeout is killed and reported.</summary>
+    public static async Task<(int ExitCode, string Output)> RunExpectingExitAsync(IDictionary<string, string> environment, TimeSpan timeout, params string[] args)
     {
-        var start = StartInfo(ApiAssembly, Path.GetTempPath(), environment.Prepend(new KeyValuePair<string, string>("ASPNETCORE_URLS", "http://127.0.0.1:0")));
+        var start = StartInfo(ApiAssembly, Path.GetTempPath(), environment.Prepend(new KeyValuePair<string, string>("ASPNETCORE_URLS", "http://127.0.0.1:0")), args);
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the API process.");
         var output = new StringBuilder();
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -57,7 +57,7 @@ public static class ApiProcess
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
-            throw new Xunit.Sdk.XunitException($"The API did not exit within {timeout}: it started when it should have refused.\n{await stdout}\n{await stderr}");
+            throw new Xunit.Sdk.XunitException($"The API did not exit within {timeout}: it started when it should have refused, or the command hung.\n{await stdout}\n{await stderr}");
         }
 
         output.Append(await stdout).Append(await stderr);

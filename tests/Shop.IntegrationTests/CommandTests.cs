@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Shop.IntegrationTests.Infrastructure;
+
+namespace Shop.IntegrationTests;
+
+/// <summary>
+/// The maintenance commands of the API's assembly, run as real processes on a database of their own:
+/// <c>migrate</c> (with <c>Database:MigrateOnStartup=false</c> on the servers) and <c>seed</c>.
+/// </summary>
+public abstract class CommandTests(ShopFactory shop)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public async Task With_MigrateOnStartup_false_a_stale_schema_is_refused_until_migrate_has_run()
+    {
+        await using var database = await shop.CreateScratchDatabaseAsync();
+        var settings = Settings(database);
+        settings["Database__MigrateOnStartup"] = "false";
+
+        var (refused, output) = await ApiProcess.RunExpectingExitAsync(settings, Timeout);
+        Assert.NotEqual(0, refused);
+        Assert.Contains("Database:MigrateOnStartup is false", output, StringComparison.Ordinal);
+        Assert.Contains("_Initial", output, StringComparison.Ordinal); // the missing migrations are named
+        Assert.Contains("migrate", output, StringComparison.Ordinal);
+
+        var (migrated, migrateOutput) = await ApiProcess.RunExpectingExitAsync(Settings(database), Timeout, "migrate");
+        Assert.True(migrated == 0, migrateOutput);
+        var (again, againOutput) = await ApiProcess.RunExpectingExitAsync(Settings(database), Timeout, "migrate");
+        Assert.True(again == 0, againOutput); // nothing left to apply is a success too
+
+        await using var api = await RunningApi.StartAsync(settings);
+        using var client = api.Client();
+        await Expect.Status(await client.GetAsync("/health/ready"), HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Seed_fills_the_catalog_with_the_same_products_every_time_and_grows_it()
+    {
+        await using var database = await shop.CreateScratchDatabaseAsync();
+        var (seeded, output) = await ApiProcess.RunExpectingExitAsync(Settings(database), Timeout, "seed", "--products", "120", "--categories", "30");
+        Assert.True(seeded == 0, output);
+        Assert.Contains("120 seeded products (120 added now) over 30 leaf categories", output, StringComparison.Ordinal);
+        (seeded, output) = await ApiProcess.RunExpectingExitAsync(Settings(database), Timeout, "seed", "--products", "150", "--categories", "30");
+        Assert.True(seeded == 0, output);
+        Assert.Contains("150 seeded products (30 added now) over 30 leaf categories (0 categories created)", output, StringComparison.Ordinal);
+
+        await using var api = await RunningApi.StartAsync(Settings(database));
+        using var client = api.Client();
+        var page = await client.GetFromJsonAsync<JsonElement>("/api/v1/products?pageSize=100");
+        Assert.Equal(150, page.GetProperty("totalCount").GetInt32());
+        // Product 7 is the same on every run and machine: id, sku, price, stock.
+        var seventh = await client.GetFromJsonAsync<JsonElement>("/api/v1/products/00000000-5eed-7000-8000-000000000007");
+        Assert.Equal("SEED-0000007", seventh.GetProperty("sku").GetString());
+        Assert.Equal(55.33m, seventh.GetProperty("price").GetDecimal()); // 100 + 7 * 7919 % 50000 cents
+        Assert.Equal(1 + (7 * 97 % 249), seventh.GetProperty("stock").GetProperty("available").GetInt32());
+        var tree = await client.GetFromJsonAsync<JsonElement>("/api/v1/categories");
+        Assert.Contains(tree.EnumerateArray(), c => c.GetProperty("slug").GetString() == "electronics");
+        // Every product sits in a leaf category, and the first 30 leaves are all used.
+        var categories = page.GetProperty("items").EnumerateArray().Select(p => p.GetProperty("categoryId").GetGuid()).ToHashSet();
+        Assert.Equal(30, categories.Count);
+    }
+
+    private static Dictionary<string, string> Settings(ScratchDatabase database) => new(database.Settings)
+    {
+        ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        ["Jwt__SigningKey"] = ShopFactory.SigningKey,
+    };
+}
+
+[Collection(SqliteCollection.Name)]
+public sealed class CommandTestsOnSqlite(SqliteShop shop) : CommandTests(shop);
+
+[Collection(PostgresCollection.Name), Trait("Category", "Postgres")]
+public sealed class CommandTestsOnPostgres(PostgresShop shop) : CommandTests(shop);
+
+/// <summary>Command lines the API refuses before touching any database.</summary>
+public sealed class CommandLineTests
+{
+    [Theory]
+    [InlineData("seed")]
+    [InlineData("seed", "--products")]
+    [InlineData("seed", "--products", "many")]
+    [InlineData("seed", "--products", "-5")]
+    [InlineData("seed", "--products", "10", "--categories", "0")]
+    public async Task A_bad_command_line_is_exit_code_2_with_the_usage(params string[] args)
+    {
+        var (exitCode, output) = await ApiProcess.RunExpectingExitAsync(new Dictionary<string, string>(), TimeSpan.FromSeconds(120), args);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("usage: dotnet Shop.Api.dll seed --products N", output, StringComparison.Ordinal);
+    }
+}
