@@ -66,36 +66,7 @@ raw_total=$(curl -s "http://127.0.0.1:$base_port$(head -1 "$work/raw-pages")" | 
 
 lookups() { curl -s "http://127.0.0.1:$api_port/metrics" | awk -v r="$1" '$1 ~ "^shop_catalog_cache_lookups_total" && $1 ~ "result=\"" r "\"" { s += $2 } END { print s + 0 }'; }
 
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # user + system time of a process, in 1/100 s
-
-jit_seconds() { curl -s "http://127.0.0.1:$api_port/metrics" | awk '$1 == "system_runtime_dotnet_jit_compilation_time" { print $2 }'; }
-
-# name port paths pid: load until the JIT is done (the API) or for $warmup seconds (the baseline).
-warm_up() {
-  if [ "$4" != "$api" ]; then
-    PATHS="$work/$3" wrk -t2 -c"$connections" -d"${warmup}s" -s bench/lib/paths.lua "http://127.0.0.1:$2" >/dev/null
-    return
-  fi
-  local round before after
-  for round in $(seq 12); do
-    before=$(jit_seconds)
-    PATHS="$work/$3" wrk -t2 -c"$connections" -d10s -s bench/lib/paths.lua "http://127.0.0.1:$2" >/dev/null
-    after=$(jit_seconds)
-    [ "$(echo "$after - $before < 0.1" | bc -l)" = 1 ] && { echo "  $1: warm after $((round * 10)) s (JIT $(printf '%.2f' "$(echo "$after - $before" | bc -l)") s in the last round)" >&2; return; }
-  done
-  echo "  $1: the JIT was still compiling after 120 s ($(printf '%.2f' "$(echo "$after - $before" | bc -l)") s in the last round)" >&2
-}
-
-# name port paths pid -> "req/s p99 cpu": cpu is the server process's CPU time per request in
-# microseconds, a figure the other processes on these cores disturb less than req/s.
-run() {
-  warm_up "$@"
-  local before; before=$(cpu_ticks "$4")
-  PATHS="$work/$3" wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/lib/paths.lua "http://127.0.0.1:$2" >"$work/$1.wrk"
-  local ticks=$(( $(cpu_ticks "$4") - before ))
-  awk -v ticks="$ticks" '/requests in/ { n = $1 } /Requests\/sec/ { rps = $2 } $1 == "99%" { p99 = $2 }
-    END { printf "%s %s %d\n", rps, p99, ticks * 10000 / n }' "$work/$1.wrk"
-}
+. bench/lib/wrk.sh
 
 say "wrk: 2 threads, $connections connections, ${seconds}s each after a warm-up (the baseline ${warmup} s, the API until its JIT is done)"
 hits0=$(lookups hit); misses0=$(lookups miss)

@@ -18,6 +18,12 @@ public sealed class CatalogOptions
     /// at once; this bounds how long a page nobody asks for again holds memory.
     /// </summary>
     public TimeSpan ListCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Keep product details and list pages in the data cache. Off, every read queries the database:
+    /// for measuring the uncached path (bench/hotpaths.sh) or ruling the cache out while diagnosing.
+    /// </summary>
+    public bool CacheReads { get; set; } = true;
 }
 
 public static class CatalogSetup

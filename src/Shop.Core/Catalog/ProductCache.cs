@@ -14,7 +14,7 @@ namespace Shop.Core.Catalog;
 /// they show (the product, its stock, an order reserving or releasing it, a category moving) evicts them
 /// once it commits (<see cref="CacheInvalidation"/>); the durations only bound memory. What is not
 /// found is not cached, so a product created a moment later is served at once. Loads run on a
-/// DbContext of their own (<see cref="CacheQueries"/>).
+/// DbContext of their own (<see cref="CacheQueries"/>). <c>Catalog:CacheReads=false</c> bypasses it.
 /// </summary>
 public sealed class ProductCache(IFusionCache cache, IServiceScopeFactory scopes, IOptions<CatalogOptions> options)
 {
@@ -22,6 +22,11 @@ public sealed class ProductCache(IFusionCache cache, IServiceScopeFactory scopes
 
     public async ValueTask<ProductResponse?> GetAsync(string idOrSlug, Func<ShopDbContext, CancellationToken, Task<ProductResponse?>> load, CancellationToken cancellationToken)
     {
+        if (!options.Value.CacheReads)
+        {
+            return await scopes.QueryAsync(load, cancellationToken);
+        }
+
         var key = Guid.TryParse(idOrSlug, out var id) ? CacheKeys.Product(id) : CacheKeys.ProductBySlug(idOrSlug);
         var missed = false;
         var found = await cache.GetOrSetAsync<ProductResponse?>(key, async (context, ct) =>
@@ -47,6 +52,11 @@ public sealed class ProductCache(IFusionCache cache, IServiceScopeFactory scopes
     public async ValueTask<PagedResult<ProductResponse>> GetPageAsync(
         ProductListQuery query, Func<ShopDbContext, CancellationToken, Task<PagedResult<ProductResponse>>> load, CancellationToken cancellationToken)
     {
+        if (!options.Value.CacheReads)
+        {
+            return await scopes.QueryAsync(load, cancellationToken);
+        }
+
         var missed = false;
         var page = await cache.GetOrSetAsync<PagedResult<ProductResponse>>(CacheKeys.ProductPage(query), async (context, ct) =>
         {
