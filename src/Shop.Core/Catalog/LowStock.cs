@@ -15,14 +15,36 @@ public static class LowStock
     public static async Task PublishIfCrossedAsync(ShopDbContext db, IMessageBus bus, Guid productId, int decrease, DateTime now, CancellationToken cancellationToken)
     {
         var row = await db.Inventory.AsNoTracking().Where(i => i.ProductId == productId)
-            .Select(i => new { i.OnHand, i.Reserved, i.LowStockThreshold })
+            .Select(i => new StockRow(i.OnHand, i.Reserved, i.LowStockThreshold))
             .SingleAsync(cancellationToken);
-        var after = row.OnHand - row.Reserved;
-        if (after <= row.LowStockThreshold && after + decrease > row.LowStockThreshold)
+        if (row.Crossed(decrease))
         {
             var product = await db.Products.AsNoTracking().Where(p => p.Id == productId).Select(p => new { p.Sku, p.Name }).SingleAsync(cancellationToken);
-            await bus.PublishAsync(new InventoryLowStock(Guid.CreateVersion7(), now,
-                new InventoryLowStockData(productId, product.Sku, product.Name, row.OnHand, row.Reserved, after, row.LowStockThreshold)));
+            await PublishAsync(bus, productId, product.Sku, product.Name, row, now);
         }
+    }
+
+    /// <summary>The same, from the row the change returned and the product the caller holds: no query.</summary>
+    public static async Task PublishIfCrossedAsync(IMessageBus bus, Product product, StockRow row, int decrease, DateTime now)
+    {
+        if (row.Crossed(decrease))
+        {
+            await PublishAsync(bus, product.Id, product.Sku, product.Name, row, now);
+        }
+    }
+
+    private static ValueTask PublishAsync(IMessageBus bus, Guid productId, string sku, string name, StockRow row, DateTime now) =>
+        bus.PublishAsync(new InventoryLowStock(Guid.CreateVersion7(), now,
+            new InventoryLowStockData(productId, sku, name, row.OnHand, row.Reserved, row.OnHand - row.Reserved, row.LowStockThreshold)));
+}
+
+/// <summary>A product's stock as a change left it.</summary>
+public sealed record StockRow(int OnHand, int Reserved, int LowStockThreshold)
+{
+    /// <summary>Available stock went from above the threshold to at or below it with this decrease.</summary>
+    public bool Crossed(int decrease)
+    {
+        var after = OnHand - Reserved;
+        return after <= LowStockThreshold && after + decrease > LowStockThreshold;
     }
 }

@@ -91,12 +91,20 @@ public sealed class ProductCatalog(ProductCache cache, CategoryTree tree, IServi
             : throw new NotFoundException("Product not found.");
     }
 
-    private static async Task<ProductResponse?> FindAsync(ShopDbContext reads, string idOrSlug, CancellationToken cancellationToken)
+    // Compiled once: EF Core otherwise walks and hashes the expression tree on every call to find its
+    // cached plan. Per instance, not static: a compiled query binds to the first model it runs on,
+    // and the test process hosts SQLite and PostgreSQL shops side by side.
+    private readonly Func<ShopDbContext, Guid, CancellationToken, Task<Product?>> _byId =
+        EF.CompileAsyncQuery((ShopDbContext db, Guid id, CancellationToken _) => db.Products.AsNoTracking().Include(p => p.Inventory).SingleOrDefault(p => p.Id == id));
+
+    private readonly Func<ShopDbContext, string, CancellationToken, Task<Product?>> _bySlug =
+        EF.CompileAsyncQuery((ShopDbContext db, string slug, CancellationToken _) => db.Products.AsNoTracking().Include(p => p.Inventory).SingleOrDefault(p => p.Slug == slug));
+
+    private async Task<ProductResponse?> FindAsync(ShopDbContext reads, string idOrSlug, CancellationToken cancellationToken)
     {
-        var products = reads.Products.AsNoTracking().Include(p => p.Inventory);
         var product = Guid.TryParse(idOrSlug, out var id)
-            ? await products.SingleOrDefaultAsync(p => p.Id == id, cancellationToken)
-            : await products.SingleOrDefaultAsync(p => p.Slug == idOrSlug, cancellationToken);
+            ? await _byId(reads, id, cancellationToken)
+            : await _bySlug(reads, idOrSlug, cancellationToken);
         return product?.ToResponse();
     }
 }

@@ -67,15 +67,20 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
         db.Invalidates(CacheKeys.Tags.Products(wanted.Select(w => w.ProductId)));
         foreach (var (productId, quantity) in wanted)
         {
-            var reserved = await db.Inventory
-                .Where(i => i.ProductId == productId && i.OnHand - i.Reserved >= quantity)
-                .ExecuteUpdateAsync(s => s.SetProperty(i => i.Reserved, i => i.Reserved + quantity), cancellationToken);
-            if (reserved == 0)
+            // One round trip per line, in product id order (concurrent orders lock rows in the same
+            // order: no deadlock): reserve if enough is available, and read what is left for the
+            // low-stock check from the same statement.
+            var left = await db.Database.SqlQuery<StockRow>($"""
+                UPDATE inventory SET reserved = reserved + {quantity}
+                WHERE product_id = {productId} AND on_hand - reserved >= {quantity}
+                RETURNING on_hand, reserved, low_stock_threshold
+                """).ToListAsync(cancellationToken);
+            if (left.Count == 0)
             {
                 throw InsufficientStock(products[productId], quantity);
             }
 
-            await LowStock.PublishIfCrossedAsync(db, outbox, productId, quantity, now, cancellationToken);
+            await LowStock.PublishIfCrossedAsync(outbox, products[productId], left[0], quantity, now);
         }
 
         db.Orders.Add(order);
