@@ -38,12 +38,15 @@ public sealed class CatalogBulkSeeder(IServiceScopeFactory scopes, IFusionCache 
         var inserted = 0L;
         for (var first = existing + 1; first <= products; first += Batch)
         {
-            var rows = Enumerable.Range(0, (int)Math.Min(Batch, products - first + 1)).Select(n => NewProduct(first + n, leaves)).ToList();
+            // Generated as they are written, never held: memory stays flat however large the catalog.
+            var count = (int)Math.Min(Batch, products - first + 1);
+            var start = first;
+            var rows = Enumerable.Range(0, count).Select(n => NewProduct(start + n, leaves));
             var done = inserted;
             await (db.Database.IsNpgsql()
                 ? CopyAsync(db, rows, n => progress.Report(done + n), cancellationToken)
                 : InsertAsync(db, rows, n => progress.Report(done + n), cancellationToken));
-            inserted += rows.Count;
+            inserted += count;
             progress.Report(inserted);
         }
 
@@ -133,7 +136,8 @@ public sealed class CatalogBulkSeeder(IServiceScopeFactory scopes, IFusionCache 
         return (created, leaves);
     }
 
-    private static async Task CopyAsync(ShopDbContext db, List<Product> rows, Action<int> progress, CancellationToken cancellationToken)
+    /// <summary>Both tables in one transaction; <paramref name="rows"/> is enumerated twice (it is deterministic).</summary>
+    private static async Task CopyAsync(ShopDbContext db, IEnumerable<Product> rows, Action<int> progress, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
@@ -141,9 +145,9 @@ public sealed class CatalogBulkSeeder(IServiceScopeFactory scopes, IFusionCache 
             "COPY products (id, sku, slug, name, description, price_minor, currency, category_id, image_urls, is_active, created_at, updated_at, version) FROM STDIN (FORMAT BINARY)",
             cancellationToken))
         {
-            for (var n = 0; n < rows.Count; n++)
+            var n = 0;
+            foreach (var p in rows)
             {
-                var p = rows[n];
                 await copy.StartRowAsync(cancellationToken);
                 await copy.WriteAsync(p.Id, NpgsqlDbType.Uuid, cancellationToken);
                 await copy.WriteAsync(p.Sku, NpgsqlDbType.Varchar, cancellationToken);
@@ -158,7 +162,7 @@ public sealed class CatalogBulkSeeder(IServiceScopeFactory scopes, IFusionCache 
                 await copy.WriteAsync(p.CreatedAt, NpgsqlDbType.TimestampTz, cancellationToken);
                 await copy.WriteAsync(p.UpdatedAt, NpgsqlDbType.TimestampTz, cancellationToken);
                 await copy.WriteAsync(p.Version, NpgsqlDbType.Bigint, cancellationToken);
-                if (n % 5_000 == 4_999)
+                if (++n % 5_000 == 0)
                 {
                     progress(n / 2); // the stock rows are the other half of the batch's work
                 }
@@ -186,7 +190,7 @@ public sealed class CatalogBulkSeeder(IServiceScopeFactory scopes, IFusionCache 
         await transaction.CommitAsync(cancellationToken);
     }
 
-    private static async Task InsertAsync(ShopDbContext db, List<Product> rows, Action<int> progress, CancellationToken cancellationToken)
+    private static async Task InsertAsync(ShopDbContext db, IEnumerable<Product> rows, Action<int> progress, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var done = 0;
