@@ -15,7 +15,7 @@ namespace Shop.Api.Infrastructure;
 /// </summary>
 public sealed class HttpRequestMetrics(RequestDelegate next)
 {
-    public const string OtherMethod = "OTHER";
+    private const string OtherMethod = "OTHER";
 
     private static readonly string[] StandardMethods =
     [
@@ -60,15 +60,10 @@ public sealed class HttpRequestMetrics(RequestDelegate next)
         }
     }
 
-    private Series SeriesOf(Endpoint? endpoint, string method)
-    {
-        var known = Array.IndexOf(StandardMethods, method);
-        return _series.TryGetValue((endpoint, known), out var series)
-            ? series
-            : _series.GetOrAdd((endpoint, known), static key => new Series(
-                key.Item1 is RouteEndpoint route ? route.RoutePattern.RawText ?? "" : "",
-                key.Item2 >= 0 ? StandardMethods[key.Item2] : OtherMethod));
-    }
+    private Series SeriesOf(Endpoint? endpoint, string method) =>
+        _series.GetOrAdd((endpoint, Array.IndexOf(StandardMethods, method)), static key => new Series(
+            key.Item1 is RouteEndpoint route ? route.RoutePattern.RawText ?? "" : "",
+            key.Item2 >= 0 ? StandardMethods[key.Item2] : OtherMethod));
 
     /// <summary>The series of one route and method; those of a status class are made when it first occurs.</summary>
     private sealed class Series(string endpoint, string method)

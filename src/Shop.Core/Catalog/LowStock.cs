@@ -35,16 +35,14 @@ public static class LowStock
 
     private static ValueTask PublishAsync(IMessageBus bus, Guid productId, string sku, string name, StockRow row, DateTime now) =>
         bus.PublishAsync(new InventoryLowStock(Guid.CreateVersion7(), now,
-            new InventoryLowStockData(productId, sku, name, row.OnHand, row.Reserved, row.OnHand - row.Reserved, row.LowStockThreshold)));
+            new InventoryLowStockData(productId, sku, name, row.OnHand, row.Reserved, row.Available, row.LowStockThreshold)));
 }
 
 /// <summary>A product's stock as a change left it.</summary>
 public sealed record StockRow(int OnHand, int Reserved, int LowStockThreshold)
 {
+    public int Available => OnHand - Reserved;
+
     /// <summary>Available stock went from above the threshold to at or below it with this decrease.</summary>
-    public bool Crossed(int decrease)
-    {
-        var after = OnHand - Reserved;
-        return after <= LowStockThreshold && after + decrease > LowStockThreshold;
-    }
+    public bool Crossed(int decrease) => Available <= LowStockThreshold && Available + decrease > LowStockThreshold;
 }
