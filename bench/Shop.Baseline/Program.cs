@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -6,7 +7,8 @@ using NpgsqlTypes;
 //   GET /static        a product as Shop shows it, from memory: the ceiling of any product detail;
 //   GET /product/{id}  one product and its stock by id, straight from PostgreSQL with raw Npgsql;
 //   GET /page          a filtered, sorted page of 20 products with its total, straight from PostgreSQL with
-//                      raw Npgsql (one round trip for page and count), in Shop's JSON shape;
+//                      raw Npgsql (one round trip for page and count), in Shop's JSON shape; the total is
+//                      Shop's: exact up to 10,000, the planner's estimate beyond;
 //   GET /search        a page of 20 products whose text contains q, newest first, with its total: the
 //                      SQL Shop runs for ?q= (a trigram-indexed LIKE), one round trip.
 // Category subtrees are read once at start-up, as Shop keeps its category tree in memory.
@@ -38,7 +40,8 @@ app.MapGet("/search", async (string q, int page) =>
     const string Where = "p.is_active AND p.search_text LIKE @pattern ESCAPE '\\'";
     return await PageAsync([
         new($"SELECT {Columns} WHERE {Where} ORDER BY p.created_at DESC, p.id DESC LIMIT 20 OFFSET @offset"),
-        new($"SELECT count(*)::int FROM products p WHERE {Where}"),
+        new($"SELECT count(*)::int FROM (SELECT 1 FROM products p WHERE {Where} LIMIT 10001) c"),
+        new($"EXPLAIN (FORMAT JSON) SELECT 1 FROM products p WHERE {Where}"),
     ], page, command =>
     {
         command.Parameters.AddWithValue("pattern", $"%{q.ToLowerInvariant()}%");
@@ -51,7 +54,8 @@ app.MapGet("/page", async (Guid categoryId, decimal minPrice, decimal maxPrice, 
     const string Where = "p.is_active AND p.category_id = ANY(@ids) AND p.price_minor BETWEEN @min AND @max";
     return await PageAsync([
         new($"SELECT {Columns} WHERE {Where} ORDER BY p.price_minor, p.id LIMIT 20 OFFSET @offset"),
-        new($"SELECT count(*)::int FROM products p WHERE {Where}"),
+        new($"SELECT count(*)::int FROM (SELECT 1 FROM products p WHERE {Where} LIMIT 10001) c"),
+        new($"EXPLAIN (FORMAT JSON) SELECT 1 FROM products p WHERE {Where}"),
     ], page, command =>
     {
         command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = subtrees[categoryId] });
@@ -83,6 +87,15 @@ async Task<ProductPage> PageAsync(NpgsqlBatchCommand[] commands, int page, Actio
     await reader.NextResultAsync();
     await reader.ReadAsync();
     var total = reader.GetInt32(0);
+    await reader.NextResultAsync();
+    await reader.ReadAsync();
+    if (total > 10_000)
+    {
+        // Shop's totalCount: exact up to 10,000, the planner's estimate beyond (Shop.Core's TotalCount).
+        using var plan = JsonDocument.Parse(reader.GetString(0));
+        total = (int)Math.Max(10_001, plan.RootElement[0].GetProperty("Plan").GetProperty("Plan Rows").GetDouble());
+    }
+
     return new ProductPage(items, page, 20, total, (total + 19) / 20);
 }
 
