@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Shop.Core.Common;
+using Shop.Core.Data;
 using Shop.Core.Orders;
 using Shop.Core.Users;
 using Shop.IntegrationTests.Infrastructure;
@@ -414,6 +415,48 @@ public abstract class CheckoutConcurrencyTests(ShopFactory shop)
         Assert.Equal(0, stock.GetProperty("reserved").GetInt32());
         Assert.Equal(2, (await Expect.Json(await admin.Client.GetAsync($"/api/v1/orders/{paid}"))).GetProperty("statusHistory").GetArrayLength());
         Assert.Equal(2, (await Expect.Json(await admin.Client.GetAsync($"/api/v1/orders/{cancelled}"))).GetProperty("statusHistory").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task An_order_number_that_is_taken_is_drawn_again_and_the_order_placed_once()
+    {
+        var admin = await shop.AdminAsync();
+        var customer = await shop.NewUserAsync();
+        var product = await admin.CreateProductAsync(onHand: 5);
+        var taken = (await customer.PlaceOrderAsync((product, 1))).GetProperty("number").GetString()!;
+
+        // The next order draws that number on its first try (40 random bits do collide, one day).
+        var clash = new TakenNumber(taken);
+        await using var context = shop.OpenContext(clash);
+        var outbox = new Wolverine.EntityFrameworkCore.DbContextOutbox<ShopDbContext>(shop.Services.GetRequiredService<Wolverine.Runtime.IWolverineRuntime>(), context, []);
+        var orders = new OrderService(context, outbox, new IdempotencyService(context, TimeProvider.System), TimeProvider.System);
+        var address = new AddressRequest("Ada Lovelace", "1 Main St", null, "London", null, "N1 9GU", "GB");
+        var placed = await orders.PlaceAsync(customer.Id, new PlaceOrderRequest([new OrderItemRequest(product, 2)], address, null), null, CancellationToken.None);
+
+        Assert.Equal(1, clash.Clashes);
+        Assert.NotEqual(taken, placed.Number);
+        var stock = await admin.InventoryAsync(product);
+        Assert.Equal(3, stock.GetProperty("reserved").GetInt32()); // 1 + 2: the failed try reserved nothing
+        var mine = await Expect.Json(await customer.Client.GetAsync("/api/v1/orders"));
+        Assert.Equal(2, mine.GetProperty("totalCount").GetInt32());
+    }
+
+    /// <summary>Gives the first order saved in the intercepted context a number another order already has.</summary>
+    private sealed class TakenNumber(string number) : SaveChangesInterceptor
+    {
+        public int Clashes { get; private set; }
+
+        public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
+            DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            if (Clashes == 0 && eventData.Context!.ChangeTracker.Entries<Order>().SingleOrDefault(e => e.State == EntityState.Added) is { } order)
+            {
+                Clashes++;
+                order.Entity.Number = number;
+            }
+
+            return ValueTask.FromResult(result);
+        }
     }
 
     private sealed class FixedClock(DateTime now) : TimeProvider

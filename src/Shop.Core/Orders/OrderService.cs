@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Shop.Core.Caching;
 using Shop.Core.Catalog;
 using Shop.Core.Common;
@@ -63,7 +64,9 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
             History = [new OrderStatusChange { Status = OrderStatus.PendingPayment, At = now, Actor = "customer", ActorUserId = userId, Note = "Order placed." }],
         };
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // The order's rows first, then the reservations, all in one transaction (a refused line rolls
+        // the order back too). Written first, a clashing order number costs nothing to retry.
+        await using var transaction = await BeginWithOrderAsync(order, cancellationToken);
         db.Invalidates(CacheKeys.Tags.Products(wanted.Select(w => w.ProductId)));
         foreach (var (productId, quantity) in wanted)
         {
@@ -83,8 +86,6 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
             await LowStock.PublishIfCrossedAsync(outbox, products[productId], left[0], quantity, now);
         }
 
-        db.Orders.Add(order);
-        await SaveWithUniqueNumberAsync(order, cancellationToken);
         var response = order.ToResponse();
         if (idempotencyTicket is { } ticket)
         {
@@ -152,19 +153,33 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
         return conflict;
     }
 
-    private async Task SaveWithUniqueNumberAsync(Order order, CancellationToken cancellationToken)
+    /// <summary>
+    /// Begins the order's transaction with its rows (order, lines, history: one batch, and Npgsql
+    /// sends the BEGIN with it). Without EF Core's automatic savepoint (two more round trips per
+    /// order) a failed insert aborts the transaction, so a clash of the random order number (40
+    /// bits) rolls back what is still only this insert and draws again.
+    /// </summary>
+    private async Task<IDbContextTransaction> BeginWithOrderAsync(Order order, CancellationToken cancellationToken)
     {
+        db.Database.AutoSavepointsEnabled = false;
+        db.Orders.Add(order);
         for (var attempt = 1; ; attempt++)
         {
+            var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             try
             {
-                // Inside our transaction EF Core wraps this in a savepoint, so a failure leaves the reservations intact.
                 await db.SaveChangesAsync(cancellationToken);
-                return;
+                return transaction;
             }
             catch (DbUpdateException e) when (e.IsUniqueViolation() && attempt < 3)
             {
-                order.Number = OrderNumbers.New(); // 40 random bits collided: draw again
+                await transaction.DisposeAsync(); // rolls back
+                order.Number = OrderNumbers.New();
+            }
+            catch
+            {
+                await transaction.DisposeAsync();
+                throw;
             }
         }
     }
