@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the OpenAPI document's lint and typed-client check, unit tests, the HTTP-level
-# tests against SQLite (with durable local queues) and against a real PostgreSQL with a real RabbitMQ
-# and a real Redis (and a 3-node Redis Cluster). Throwaway PostgreSQL, RabbitMQ and Redis servers are
+# tests against SQLite (with durable local queues) and against a real PostgreSQL (and a streaming
+# standby of it) with a real RabbitMQ and a real Redis (and a 3-node Redis Cluster). Throwaway PostgreSQL, RabbitMQ and Redis servers are
 # started on loopback (installed with apt-get when missing and we are root), used, and stopped. With SHOP_REQUIRE_SERVICES=1 (set by .ci/run) or CI=true, a server
 # that cannot be started fails the run; otherwise its tests are left out with a warning.
 # Extra arguments go to dotnet test (e.g. --filter "FullyQualifiedName~Catalog").
@@ -12,7 +12,10 @@ services_init
 
 filter=()
 # fsync off: a throwaway server that dies with the run needs no durability, and it halves test time.
-if ! start_postgres -c fsync=off -c synchronous_commit=off -c full_page_writes=off || ! start_rabbitmq || ! start_redis || ! start_redis_cluster; then
+# pg_stat_statements tells the replica tests which server ran a query.
+if ! start_postgres -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_preload_libraries=pg_stat_statements \
+  || ! start_postgres_standby "fsync = off" "shared_preload_libraries = 'pg_stat_statements'" \
+  || ! start_rabbitmq || ! start_redis || ! start_redis_cluster; then
   filter=(--filter "Category!=Postgres")
 fi
 

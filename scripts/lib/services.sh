@@ -50,6 +50,9 @@ stop_services() {
     for _ in $(seq 1 100); do running "$app" || break; sleep 0.1; done
     kill -9 "$app" 2>/dev/null || true
   done
+  if [ -n "${standby_data:-}" ] && [ -f "$standby_data/postmaster.pid" ]; then
+    as_service_user postgres "$pg_bin/pg_ctl" -D "$standby_data" -m immediate stop >/dev/null 2>&1 || true
+  fi
   if [ -n "${pg_data:-}" ] && [ -f "$pg_data/postmaster.pid" ]; then
     as_service_user postgres "$pg_bin/pg_ctl" -D "$pg_data" -m immediate stop >/dev/null 2>&1 || true
   fi
@@ -93,6 +96,35 @@ start_postgres() {
     fi
   done
   export SHOP_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
+}
+
+# Starts a streaming standby of the server start_postgres started (pg_basebackup -R, hot standby) on
+# another loopback port, with its settings in its own postgresql.auto.conf so that a plain
+# "pg_ctl start" brings it back. Exports SHOP_TEST_POSTGRES_STANDBY (its connection string, database
+# postgres) and SHOP_TEST_POSTGRES_STANDBY_CTL (a pg_ctl command line for it, to which tests add
+# "stop -m fast" or "start"). Extra arguments are lines for its postgresql.auto.conf.
+start_postgres_standby() {
+  standby_data="$work/pg-standby"
+  mkdir -p "$standby_data"; chmod 700 "$standby_data"
+  [ "$(id -u)" = 0 ] && chown postgres:postgres "$standby_data"
+  as_service_user postgres "$pg_bin/pg_basebackup" -h 127.0.0.1 -p "$pg_port" -U postgres -D "$standby_data" -R -X stream -c fast >"$work/basebackup.log" 2>&1 \
+    || { cat "$work/basebackup.log"; fail_or_warn "pg_basebackup failed"; return 1; }
+  standby_port=$(free_port $((pg_port + 1)))
+  {
+    echo "port = $standby_port"
+    echo "listen_addresses = '127.0.0.1'"
+    echo "unix_socket_directories = '$standby_data'"
+    echo "hot_standby = on"
+    echo "hot_standby_feedback = on"
+    echo "max_connections = 300"
+    local line; for line in "$@"; do echo "$line"; done
+  } >>"$standby_data/postgresql.auto.conf"
+  say "starting a streaming standby of PostgreSQL on 127.0.0.1:$standby_port"
+  SHOP_TEST_POSTGRES_STANDBY_CTL="$pg_bin/pg_ctl -D $standby_data -l $standby_data/server.log -w -t 30"
+  [ "$(id -u)" = 0 ] && SHOP_TEST_POSTGRES_STANDBY_CTL="runuser -u postgres -- $SHOP_TEST_POSTGRES_STANDBY_CTL"
+  $SHOP_TEST_POSTGRES_STANDBY_CTL start >/dev/null || { cat "$standby_data/server.log"; fail_or_warn "the PostgreSQL standby did not start"; return 1; }
+  export SHOP_TEST_POSTGRES_STANDBY="Host=127.0.0.1;Port=$standby_port;Username=postgres;Database=postgres"
+  export SHOP_TEST_POSTGRES_STANDBY_CTL
 }
 
 # Starts a private RabbitMQ node; sets rabbit_port and exports SHOP_TEST_RABBITMQ. The Debian

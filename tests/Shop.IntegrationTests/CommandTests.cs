@@ -148,4 +148,24 @@ public sealed class CommandLineTests
         Assert.Equal(2, exitCode);
         Assert.Contains("usage: dotnet Shop.Api.dll seed --products N", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_read_replica_with_SQLite_stops_start_up_naming_the_setting()
+    {
+        var directory = Directory.CreateTempSubdirectory("shop-replica-").FullName;
+        var settings = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Jwt__SigningKey"] = ShopFactory.SigningKey,
+            ["ConnectionStrings__Database"] = $"Data Source={Path.Combine(directory, "shop.db")}",
+            ["ConnectionStrings__DatabaseReadReplica"] = "Host=127.0.0.1;Port=1;Username=postgres",
+        };
+
+        var (exitCode, output) = await ApiProcess.RunExpectingExitAsync(settings, TimeSpan.FromSeconds(120));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("ConnectionStrings:DatabaseReadReplica is set, but read replicas need PostgreSQL", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(directory, "shop.db")), "nothing was created before the refusal");
+        Directory.Delete(directory, recursive: true);
+    }
 }

@@ -42,6 +42,13 @@ public static class Observability
             health.AddCheck<RedisHealthCheck>("redis", HealthStatus.Degraded, tags: [ReadyTag]);
         }
 
+        if (builder.Configuration.GetConnectionString(ReadReplicaSetup.ConnectionStringName) is { Length: > 0 }
+            && builder.Configuration.GetValue<DatabaseProvider>("Database:Provider") == DatabaseProvider.Postgres)
+        {
+            // A replica not read (down, lagging, promoted) costs the primary more work, nothing else: degraded.
+            health.AddCheck<ReplicaHealthCheck>("database-replica", HealthStatus.Degraded, tags: [ReadyTag]);
+        }
+
         return builder;
     }
 
@@ -88,6 +95,7 @@ public static class Observability
             {
                 status = e.Value.Status.ToString(),
                 durationMs = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
+                description = e.Value.Description,
                 error = e.Value.Exception?.Message,
             }),
         }, cancellationToken: http.RequestAborted);
@@ -127,4 +135,13 @@ internal sealed class RedisHealthCheck(StackExchange.Redis.IConnectionMultiplexe
             return new HealthCheckResult(context.Registration.FailureStatus, "Redis does not answer; the cache serves from memory and the database.", e);
         }
     }
+}
+
+/// <summary>Healthy while the catalog reads the replica (<see cref="ReplicaMonitor"/>'s last check), degraded otherwise.</summary>
+internal sealed class ReplicaHealthCheck(ReplicaMonitor monitor) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(monitor.Status is { Usable: true } status
+            ? HealthCheckResult.Healthy(status.Description)
+            : new HealthCheckResult(context.Registration.FailureStatus, $"Catalog reads go to the primary; the replica: {monitor.Status.Description}."));
 }

@@ -14,7 +14,7 @@ namespace Shop.Core.Caching;
 /// transaction, when the save has), and forgets them on rollback. FusionCache removes them from this
 /// process at once, and from every other process (API or worker) through the Redis backplane.
 /// </summary>
-public sealed class CacheInvalidation(IFusionCache cache) : IDbTransactionInterceptor, ISaveChangesInterceptor
+public sealed class CacheInvalidation(IFusionCache cache, CatalogWrites writes) : IDbTransactionInterceptor, ISaveChangesInterceptor
 {
     public async Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default) =>
         await EvictAsync(eventData.Context, cancellationToken);
@@ -44,6 +44,7 @@ public sealed class CacheInvalidation(IFusionCache cache) : IDbTransactionInterc
         {
             // Eviction must not be cancelled half-way by the request ending: the write is committed.
             _ = cancellationToken;
+            writes.Note(tags);
             await cache.RemoveByTagAsync(tags, token: CancellationToken.None);
         }
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Shop.Core.Data;
 
 namespace Shop.Core.Catalog;
 
@@ -36,6 +37,7 @@ public static class CatalogSetup
             .Validate(o => o.HttpCacheSeconds is >= 0 and <= 86_400, "Catalog:HttpCacheSeconds must be between 0 and 86400.")
             .Validate(o => o.ListCacheDuration > TimeSpan.Zero && o.ListCacheDuration <= TimeSpan.FromHours(1), "Catalog:ListCacheDuration must be above 0 and at most 01:00:00.")
             .ValidateOnStart();
+        services.AddShopCatalogReads(configuration);
         services.AddSingleton<CategoryTree>();
         services.AddScoped<CategoryService>();
         services.AddSingleton<ProductCache>();

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Shop.Core.Caching;
 using Shop.Core.Common;
+using Shop.Core.Data;
 using ZiggyCreatures.Caching.Fusion;
 
 namespace Shop.Core.Catalog;
@@ -12,7 +13,7 @@ namespace Shop.Core.Catalog;
 /// single categories and sub-category filters are answered from it. A singleton: a read served from
 /// the cache borrows no DbContext.
 /// </summary>
-public sealed class CategoryTree(IFusionCache cache, IServiceScopeFactory scopes)
+public sealed class CategoryTree(IFusionCache cache, ICatalogReads reads)
 {
     private static readonly TimeSpan TreeDuration = TimeSpan.FromMinutes(10);
 
@@ -52,7 +53,7 @@ public sealed class CategoryTree(IFusionCache cache, IServiceScopeFactory scopes
     private async Task<CategoryIndex> GetIndexAsync(CancellationToken cancellationToken) =>
         await cache.GetOrSetAsync<CategoryIndex>(CacheKeys.CategoryTree, async (context, ct) =>
         {
-            var all = await scopes.QueryAsync((reads, t) => reads.Categories.AsNoTracking().OrderBy(c => c.Name).ThenBy(c => c.Id).ToListAsync(t), ct);
+            var all = await reads.QueryAsync(CacheKeys.Tags.Categories, (db, t) => db.Categories.AsNoTracking().OrderBy(c => c.Name).ThenBy(c => c.Id).ToListAsync(t), ct);
             context.Options.Size = 1 + all.Count / 10; // the memory cache's bound is in products; a category is smaller
             return CategoryIndex.Build(all);
         }, o => o.SetDuration(TreeDuration), [CacheKeys.Tags.Categories], cancellationToken); // with the defaults: fail-safe, timeouts

@@ -14,25 +14,27 @@ namespace Shop.Core.Catalog;
 /// they show (the product, its stock, an order reserving or releasing it, a category moving) evicts them
 /// once it commits (<see cref="CacheInvalidation"/>); the durations only bound memory. What is not
 /// found is not cached, so a product created a moment later is served at once. Loads run on a
-/// DbContext of their own (<see cref="CacheQueries"/>). <c>Catalog:CacheReads=false</c> bypasses it.
+/// DbContext of their own (<see cref="CacheQueries"/>), on the read replica when there is one (<see cref="ICatalogReads"/>). <c>Catalog:CacheReads=false</c> bypasses it.
 /// </summary>
-public sealed class ProductCache(IFusionCache cache, IServiceScopeFactory scopes, IOptions<CatalogOptions> options)
+public sealed class ProductCache(IFusionCache cache, ICatalogReads reads, IOptions<CatalogOptions> options)
 {
     private static readonly TimeSpan DetailDuration = TimeSpan.FromMinutes(10);
 
     public async ValueTask<ProductResponse?> GetAsync(string idOrSlug, Func<ShopDbContext, CancellationToken, Task<ProductResponse?>> load, CancellationToken cancellationToken)
     {
+        var byId = Guid.TryParse(idOrSlug, out var id);
+        var written = byId ? CacheKeys.Tags.Product(id) : CatalogWrites.AnyProduct;
         if (!options.Value.CacheReads)
         {
-            return await scopes.QueryAsync(load, cancellationToken);
+            return await reads.QueryAsync(written, load, cancellationToken);
         }
 
-        var key = Guid.TryParse(idOrSlug, out var id) ? CacheKeys.Product(id) : CacheKeys.ProductBySlug(idOrSlug);
+        var key = byId ? CacheKeys.Product(id) : CacheKeys.ProductBySlug(idOrSlug);
         var missed = false;
         var found = await cache.GetOrSetAsync<ProductResponse?>(key, async (context, ct) =>
         {
             missed = true;
-            var product = await scopes.QueryAsync(load, ct);
+            var product = await reads.QueryAsync(written, load, ct);
             if (product is null)
             {
                 context.Options.SkipMemoryCacheWrite = true;
@@ -54,14 +56,14 @@ public sealed class ProductCache(IFusionCache cache, IServiceScopeFactory scopes
     {
         if (!options.Value.CacheReads)
         {
-            return await scopes.QueryAsync(load, cancellationToken);
+            return await reads.QueryAsync(CacheKeys.Tags.ProductLists, load, cancellationToken);
         }
 
         var missed = false;
         var page = await cache.GetOrSetAsync<PagedResult<ProductResponse>>(CacheKeys.ProductPage(query), async (context, ct) =>
         {
             missed = true;
-            var loaded = await scopes.QueryAsync(load, ct);
+            var loaded = await reads.QueryAsync(CacheKeys.Tags.ProductLists, load, ct);
             context.Options.Size = 1 + loaded.Items.Count; // the memory cache's bound is in products
             return loaded;
         }, o => o.SetDuration(options.Value.ListCacheDuration), [CacheKeys.Tags.ProductLists], cancellationToken);

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using Shop.Core.Caching;
 using Shop.Core.Common;
@@ -91,20 +93,26 @@ public sealed class ProductCatalog(ProductCache cache, CategoryTree tree, IServi
             : throw new NotFoundException("Product not found.");
     }
 
-    // Compiled once: EF Core otherwise walks and hashes the expression tree on every call to find its
-    // cached plan. Per instance, not static: a compiled query binds to the first model it runs on,
-    // and the test process hosts SQLite and PostgreSQL shops side by side.
-    private readonly Func<ShopDbContext, Guid, CancellationToken, Task<Product?>> _byId =
-        EF.CompileAsyncQuery((ShopDbContext db, Guid id, CancellationToken _) => db.Products.AsNoTracking().Include(p => p.Inventory).SingleOrDefault(p => p.Id == id));
+    // Compiled once per model: EF Core otherwise walks and hashes the expression tree on every call to
+    // find its cached plan. A compiled query binds to the first model it runs on, and the primary's and
+    // the read replica's DbContexts have a model each (as have the SQLite and PostgreSQL shops a test
+    // process hosts side by side).
+    private readonly ConcurrentDictionary<IModel, CompiledFinds> _finds = new();
 
-    private readonly Func<ShopDbContext, string, CancellationToken, Task<Product?>> _bySlug =
-        EF.CompileAsyncQuery((ShopDbContext db, string slug, CancellationToken _) => db.Products.AsNoTracking().Include(p => p.Inventory).SingleOrDefault(p => p.Slug == slug));
+    private sealed record CompiledFinds(
+        Func<ShopDbContext, Guid, CancellationToken, Task<Product?>> ById,
+        Func<ShopDbContext, string, CancellationToken, Task<Product?>> BySlug);
+
+    private static CompiledFinds Compile(IModel _) => new(
+        EF.CompileAsyncQuery((ShopDbContext db, Guid id, CancellationToken _) => db.Products.AsNoTracking().Include(p => p.Inventory).SingleOrDefault(p => p.Id == id)),
+        EF.CompileAsyncQuery((ShopDbContext db, string slug, CancellationToken _) => db.Products.AsNoTracking().Include(p => p.Inventory).SingleOrDefault(p => p.Slug == slug)));
 
     private async Task<ProductResponse?> FindAsync(ShopDbContext reads, string idOrSlug, CancellationToken cancellationToken)
     {
+        var finds = _finds.GetOrAdd(reads.Model, Compile);
         var product = Guid.TryParse(idOrSlug, out var id)
-            ? await _byId(reads, id, cancellationToken)
-            : await _bySlug(reads, idOrSlug, cancellationToken);
+            ? await finds.ById(reads, id, cancellationToken)
+            : await finds.BySlug(reads, idOrSlug, cancellationToken);
         return product?.ToResponse();
     }
 }

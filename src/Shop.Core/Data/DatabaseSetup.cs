@@ -28,6 +28,9 @@ public sealed class DatabaseOptions
     /// then a process refuses to start on a schema that is not current.
     /// </summary>
     public bool MigrateOnStartup { get; set; } = true;
+
+    /// <summary>A read replica further behind the primary than this is not read (<see cref="ReplicaMonitor"/>).</summary>
+    public TimeSpan MaxReplicaLag { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 public static class DatabaseSetup
@@ -41,13 +44,19 @@ public static class DatabaseSetup
     /// </summary>
     public static IServiceCollection AddShopDatabase(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section)).ValidateOnStart();
         var provider = configuration.GetSection(DatabaseOptions.Section).GetValue(nameof(DatabaseOptions.Provider), DatabaseProvider.Sqlite);
         var connectionString = configuration.GetConnectionString("Database") ?? DatabaseOptions.DefaultConnectionString;
+        var replica = configuration.GetConnectionString(ReadReplicaSetup.ConnectionStringName);
+        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section))
+            .Validate(o => o.MaxReplicaLag > TimeSpan.Zero, "Database:MaxReplicaLag must be above 0.")
+            .Validate(_ => string.IsNullOrWhiteSpace(replica) || provider == DatabaseProvider.Postgres,
+                $"ConnectionStrings:{ReadReplicaSetup.ConnectionStringName} is set, but read replicas need PostgreSQL: set Database:Provider=Postgres, or remove the replica's connection string.")
+            .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddDbContextPool<ShopDbContext>((services, options) =>
-            Configure(options, provider, connectionString).AddInterceptors(new CacheInvalidation(services.GetRequiredService<IFusionCache>())));
+        services.AddSingleton<CatalogWrites>();
+        services.AddDbContextPool<ShopDbContext>((services, options) => Configure(options, provider, connectionString)
+            .AddInterceptors(new CacheInvalidation(services.GetRequiredService<IFusionCache>(), services.GetRequiredService<CatalogWrites>())));
         services.AddSingleton<DatabaseInitializer>();
         services.AddHostedService(s => s.GetRequiredService<DatabaseInitializer>());
         return services;

@@ -27,6 +27,10 @@ public static class ShopMetrics
 
     public static readonly string[] CatalogCacheEntries = ["product", "product_page"];
 
+    // shop_catalog_reads_total{source="primary|replica"}: which database answered the public catalog's reads (ICatalogReads).
+    public static readonly Counter<long> CatalogReads = Meter.CreateCounter<long>("catalog_reads_total",
+        description: "Public catalog reads that reached a database, by the database that answered (primary or read replica).");
+
     public static readonly string[] PaymentOutcomes = ["succeeded", "failed", "refunded"];
     public static readonly string[] EmailKinds = ["order_confirmation", "shipping_notification", "low_stock"];
 
@@ -57,6 +61,11 @@ public static class ShopMetrics
             {
                 CatalogCacheLookups.Add(0, new("entry", entry), new("result", result));
             }
+        }
+
+        foreach (var source in (string[])["primary", "replica"])
+        {
+            CatalogReads.Add(0, new KeyValuePair<string, object?>("source", source));
         }
 
         BackgroundJobFailures.Add(0, new KeyValuePair<string, object?>("message_type", "none"));
