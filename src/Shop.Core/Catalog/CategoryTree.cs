@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Shop.Core.Caching;
 using Shop.Core.Common;
 using Shop.Core.Data;
