@@ -38,9 +38,10 @@ if [ "$mode" = warm ]; then
   }
   start_warm() { # -> "ready schema listening" (ms from launch)
     local start; start=$(now_ms)
-    env ASPNETCORE_ENVIRONMENT=Development Seed__DemoData=true Admin__Email=bench@shop.test Admin__Password=bench-admin-password \
-      Smtp__PickupDirectory="$dir/mail" ASPNETCORE_URLS="http://127.0.0.1:$port" ConnectionStrings__Database="Data Source=$dir/shop.db" \
-      dotnet src/Shop.Api/bin/Release/net10.0/Shop.Api.dll >"$dir/api.log" 2>&1 &
+    # From the project's directory, as `dotnet run` does: its appsettings.json are the configuration.
+    (cd src/Shop.Api && exec env ASPNETCORE_ENVIRONMENT=Development Seed__DemoData=true Admin__Email=bench@shop.test \
+      Admin__Password=bench-admin-password Smtp__PickupDirectory="$dir/mail" ASPNETCORE_URLS="http://127.0.0.1:$port" \
+      ConnectionStrings__Database="Data Source=$dir/shop.db" dotnet bin/Release/net10.0/Shop.Api.dll) >"$dir/api.log" 2>&1 &
     local api=$!; track_process "$api"
     until curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null; do
       kill -0 "$api" 2>/dev/null || { cat "$dir/api.log" >&2; exit 1; }
