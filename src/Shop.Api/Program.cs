@@ -11,6 +11,9 @@ using Shop.Core.Payments;
 using Shop.Core.Users;
 using Wolverine;
 
+// First, before the code it speeds up: later starts compile what this one needed on another core.
+StartupJit.Profile(args);
+
 var builder = WebApplication.CreateBuilder(args);
 
 // Structured JSON logs with trace ids, health checks, metrics.
