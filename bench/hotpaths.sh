@@ -108,7 +108,11 @@ EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF)
 SELECT p.id FROM products p JOIN inventory i ON i.product_id = p.id
 WHERE p.is_active AND p.search_text LIKE '%wool chair%' ORDER BY p.created_at DESC, p.id DESC LIMIT 20;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF)
-SELECT count(*) FROM products p WHERE p.is_active AND p.search_text LIKE '%oak%';
+SELECT count(*) FROM (SELECT 1 FROM products p WHERE p.is_active AND p.search_text LIKE '%oak%' LIMIT 10001) c;
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF)
+SELECT count(*) FROM (SELECT 1 FROM products p WHERE p.is_active AND p.category_id IN (WITH RECURSIVE t AS (SELECT id FROM categories WHERE id = '$department'
+  UNION ALL SELECT c.id FROM categories c JOIN t ON c.parent_id = t.id) SELECT id FROM t)
+  AND p.price_minor BETWEEN 2000 AND 30000 LIMIT 10001) c;
 SQL
   kill "$api" "$baseline"; wait "$api" "$baseline" 2>/dev/null || true
 done
