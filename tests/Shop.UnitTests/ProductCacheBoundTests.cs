@@ -23,6 +23,7 @@ public sealed class ProductCacheBoundTests
         var services = new ServiceCollection().AddLogging().AddShopCaching(configuration);
         services.AddDbContext<ShopDbContext>(o => o.UseSqlite("Data Source=:memory:")); // never opened: the loads below answer
         services.AddOptions<CatalogOptions>();
+        services.AddShopCatalogReads(configuration); // no replica: the primary
         services.AddSingleton<ProductCache>();
         await using var provider = services.BuildServiceProvider();
         var cache = provider.GetRequiredService<ProductCache>();
