@@ -27,6 +27,13 @@ say "building (Release)"
 for p in src/Shop.Api $([ "$mode" = fresh ] && echo bench/Shop.PayBench); do dotnet build "$p" -c Release -v q -nologo >/dev/null; done
 port=${STARTUP_PORT:-$(free_port 5900)}
 now_ms() { date +%s%3N; }
+# pid log: polls /health/ready every 20 ms; a process that exits first fails the run with its log.
+wait_ready() {
+  until curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null; do
+    kill -0 "$1" 2>/dev/null || { cat "$2" >&2; exit 1; }
+    sleep 0.02
+  done
+}
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 if [ "$mode" = warm ]; then
@@ -43,10 +50,7 @@ if [ "$mode" = warm ]; then
       Admin__Password=bench-admin-password Smtp__PickupDirectory="$dir/mail" ASPNETCORE_URLS="http://127.0.0.1:$port" \
       ConnectionStrings__Database="Data Source=$dir/shop.db" dotnet bin/Release/net10.0/Shop.Api.dll) >"$dir/api.log" 2>&1 &
     local api=$!; track_process "$api"
-    until curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null; do
-      kill -0 "$api" 2>/dev/null || { cat "$dir/api.log" >&2; exit 1; }
-      sleep 0.02
-    done
+    wait_ready "$api" "$dir/api.log"
     local ready=$(( $(now_ms) - start ))
     kill "$api"; wait "$api" 2>/dev/null || true
     echo "$ready $(logged_after "$dir/api.log" "$start" "Database schema is current") $(logged_after "$dir/api.log" "$start" "Now listening")"
@@ -76,10 +80,7 @@ run_once() { # mode -> "ready_ms first_payment_ms"
     Wolverine__TypeLoadMode="$mode" ASPNETCORE_URLS="http://127.0.0.1:$port" ConnectionStrings__Database="Data Source=$dir/shop.db" \
     dotnet src/Shop.Api/bin/Release/net10.0/Shop.Api.dll >"$dir/api.log" 2>&1 &
   local api=$!; track_process "$api"
-  until curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null; do
-    kill -0 "$api" 2>/dev/null || { cat "$dir/api.log" >&2; exit 1; }
-    sleep 0.02
-  done
+  wait_ready "$api" "$dir/api.log"
   local ready=$(( $(now_ms) - start ))
   local first
   first=$(dotnet bench/Shop.PayBench/bin/Release/net10.0/Shop.PayBench.dll "http://127.0.0.1:$port" bench@shop.test bench-admin-password 1 1 \
