@@ -1,26 +1,27 @@
 using JasperFx;
 using Prometheus;
 using Shop.Core.Caching;
+using Shop.Core.Common;
 using Shop.Core.Data;
 using Shop.Core.Messaging;
 using Shop.Core.Notifications;
 using Shop.Core.Orders;
 using Shop.Core.Payments;
+using Shop.Worker;
 using Wolverine;
 
 // The background host: the same handlers and recurring jobs as the API runs with
-// Workers:Enabled=true, without HTTP. Run as many as the load needs; with PostgreSQL and
-// RabbitMQ each message is handled once and each job occurrence runs once across all of them.
-var builder = Host.CreateApplicationBuilder(args);
+// Workers:Enabled=true. Run as many as the load needs; with PostgreSQL and RabbitMQ each message
+// is handled once and each job occurrence runs once across all of them.
+var builder = WebApplication.CreateBuilder(args);
 
 builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
 
-// Metrics (the shop's counters and Wolverine's) on their own port: Metrics:Port, 0 for none.
+// Its only HTTP, for orchestrators and Prometheus: /health/live, /health/ready and /metrics (the
+// shop's counters and Wolverine's) on Metrics:Port (9464 by default; 0 for none).
 builder.Services.AddShopMetrics();
-if (builder.Configuration.GetValue("Metrics:Port", 9464) is > 0 and var metricsPort)
-{
-    builder.Services.AddMetricServer(o => o.Port = (ushort)metricsPort);
-}
+builder.Services.AddShopHealthChecks(builder.Configuration);
+builder.WebHost.UseManagementPort(builder.Configuration.GetValue("Metrics:Port", 9464));
 
 // The shop's database (migrated at start-up, like the API does), and the cache whose entries its
 // writes evict on every API process (through Redis when configured).
@@ -35,5 +36,7 @@ builder.Services.AddShopNotifications(builder.Configuration);
 // Wolverine, configured exactly as in the API.
 builder.UseWolverine(opts => ShopMessaging.Configure(opts, builder.Configuration));
 
-var host = builder.Build();
-return await host.RunJasperFxCommands(args);
+var app = builder.Build();
+app.MapShopHealth();
+app.MapMetrics("/metrics").WithMetadata(Health.ReadOnly);
+return await app.RunJasperFxCommands(args);

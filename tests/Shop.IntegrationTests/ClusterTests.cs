@@ -27,6 +27,51 @@ public sealed class ClusterTests(ITestOutputHelper output)
     private sealed record Purchase(Guid OrderId, Guid PaymentId, int Quantity, string Token);
 
     [Fact]
+    public async Task A_worker_reports_its_health_on_its_metrics_port_and_is_not_ready_while_its_database_refuses_it()
+    {
+        await using var cluster = await ShopCluster.StartAsync(workers: 1, environment: new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Redis"] = PostgresShop.RedisConnectionString,
+        });
+        using var worker = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{cluster.WorkerMetricsPorts[0]}"), Timeout = TimeSpan.FromSeconds(30) };
+
+        // Kestrel starts once the worker's hosted services have (Wolverine has joined the cluster just before).
+        await Eventually.Until("the worker to answer on its metrics port", () => cluster.WorkerMetricsAsync(0), text => text is not null, TimeSpan.FromSeconds(30));
+        await Expect.Status(await worker.GetAsync("/health/live"), HttpStatusCode.OK);
+        var ready = await Expect.Json(await worker.GetAsync("/health/ready"));
+        Assert.Equal("Healthy", ready.GetProperty("status").GetString());
+        var checks = ready.GetProperty("checks").EnumerateObject().Select(c => c.Name).ToHashSet();
+        Assert.Equal(["database", "rabbitmq", "redis"], checks.Order());
+        Assert.Contains("shop_dead_letters_total", await worker.GetStringAsync("/metrics"), StringComparison.Ordinal);
+        await Expect.Status(await worker.PostAsync("/health/ready", null), HttpStatusCode.MethodNotAllowed);
+
+        // The database refuses the worker's connections (as a stopped server would): not ready, still live.
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(cluster.ConnectionString).Database;
+        await AdminSqlAsync($"ALTER DATABASE {database} ALLOW_CONNECTIONS false; SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'");
+        try
+        {
+            await Eventually.Until("the worker's /health/ready to answer 503", async () => (await worker.GetAsync("/health/ready")).StatusCode,
+                status => status == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30));
+            await Expect.Status(await worker.GetAsync("/health/live"), HttpStatusCode.OK);
+        }
+        finally
+        {
+            await AdminSqlAsync($"ALTER DATABASE {database} ALLOW_CONNECTIONS true");
+        }
+
+        await Eventually.Until("the worker's /health/ready to answer 200 again", async () => (await worker.GetAsync("/health/ready")).StatusCode,
+            status => status == HttpStatusCode.OK, TimeSpan.FromSeconds(30));
+    }
+
+    private static async Task AdminSqlAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(PostgresShop.ServerConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
     public async Task Payments_accepted_by_a_publish_only_api_are_charged_once_by_two_workers()
     {
         await using var cluster = await ShopCluster.StartAsync(workers: 2);

@@ -1,6 +1,6 @@
-using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prometheus;
+using Shop.Core.Common;
 using Shop.Core.Data;
 using Shop.Core.Messaging;
 
@@ -8,8 +8,6 @@ namespace Shop.Api.Infrastructure;
 
 public static class Observability
 {
-    private const string ReadyTag = "ready";
-
     /// <summary>JSON logs that carry the trace id, health checks, Prometheus metrics.</summary>
     public static WebApplicationBuilder AddShopObservability(this WebApplicationBuilder builder)
     {
@@ -29,24 +27,12 @@ public static class Observability
             builder.Services.AddMetricServer(o => o.Port = (ushort)metricsPort);
         }
 
-        var health = builder.Services.AddHealthChecks()
-            .AddDbContextCheck<ShopDbContext>("database", tags: [ReadyTag]);
-        if (builder.Configuration.GetConnectionString("RabbitMq") is { Length: > 0 } rabbitMq)
-        {
-            health.AddCheck("rabbitmq", new RabbitMqHealthCheck(new Uri(rabbitMq)), tags: [ReadyTag]);
-        }
-
-        if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 })
-        {
-            // Without Redis the API still answers (from memory and the database): degraded, not down.
-            health.AddCheck<RedisHealthCheck>("redis", HealthStatus.Degraded, tags: [ReadyTag]);
-        }
-
+        var health = builder.Services.AddShopHealthChecks(builder.Configuration);
         if (builder.Configuration.GetConnectionString(ReadReplicaSetup.ConnectionStringName) is { Length: > 0 }
             && builder.Configuration.GetValue<DatabaseProvider>("Database:Provider") == DatabaseProvider.Postgres)
         {
             // A replica not read (down, lagging, promoted) costs the primary more work, nothing else: degraded.
-            health.AddCheck<ReplicaHealthCheck>("database-replica", HealthStatus.Degraded, tags: [ReadyTag]);
+            health.AddCheck<ReplicaHealthCheck>("database-replica", HealthStatus.Degraded, tags: [Health.ReadyTag]);
         }
 
         return builder;
@@ -65,12 +51,10 @@ public static class Observability
     /// </summary>
     public static WebApplication MapShopOperations(this WebApplication app)
     {
-        var readOnly = new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]);
-        app.MapHealthChecks("/health/live", new() { Predicate = _ => false, ResponseWriter = WriteHealthAsync }).WithMetadata(readOnly);
-        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteHealthAsync }).WithMetadata(readOnly);
+        app.MapShopHealth();
         if (ManagementPort(app.Configuration) is null)
         {
-            app.MapMetrics("/metrics").WithMetadata(readOnly);
+            app.MapMetrics("/metrics").WithMetadata(Health.ReadOnly);
         }
 
         return app;
@@ -83,58 +67,6 @@ public static class Observability
         > 0 and <= ushort.MaxValue and var port => port,
         var port => throw new InvalidOperationException($"Metrics:Port must be a port number (1 to 65535), or 0 for none, not {port}."),
     };
-
-    private static Task WriteHealthAsync(HttpContext http, HealthReport report)
-    {
-        http.Response.ContentType = "application/json";
-        return JsonSerializer.SerializeAsync(http.Response.Body, new
-        {
-            status = report.Status.ToString(),
-            totalDurationMs = Math.Round(report.TotalDuration.TotalMilliseconds, 1),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new
-            {
-                status = e.Value.Status.ToString(),
-                durationMs = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
-                description = e.Value.Description,
-                error = e.Value.Exception?.Message,
-            }),
-        }, cancellationToken: http.RequestAborted);
-    }
-}
-
-/// <summary>Ready only while the broker accepts an AMQP connection.</summary>
-internal sealed class RabbitMqHealthCheck(Uri uri) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            var factory = new RabbitMQ.Client.ConnectionFactory { Uri = uri, RequestedConnectionTimeout = TimeSpan.FromSeconds(3) };
-            await using var connection = await factory.CreateConnectionAsync(cancellationToken);
-            return HealthCheckResult.Healthy();
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return HealthCheckResult.Unhealthy("RabbitMQ does not accept connections.", e);
-        }
-    }
-}
-
-/// <summary>Healthy while Redis answers a PING within a second.</summary>
-internal sealed class RedisHealthCheck(StackExchange.Redis.IConnectionMultiplexer redis) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            var latency = await redis.GetDatabase().PingAsync().WaitAsync(TimeSpan.FromSeconds(1), cancellationToken);
-            return HealthCheckResult.Healthy($"PING {latency.TotalMilliseconds:0.0} ms");
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            return new HealthCheckResult(context.Registration.FailureStatus, "Redis does not answer; the cache serves from memory and the database.", e);
-        }
-    }
 }
 
 /// <summary>Healthy while the catalog reads the replica (<see cref="ReplicaMonitor"/>'s last check), degraded otherwise.</summary>
