@@ -1,7 +1,5 @@
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prometheus;
 using Shop.Core.Common;
-using Shop.Core.Data;
 using Shop.Core.Messaging;
 
 namespace Shop.Api.Infrastructure;
@@ -27,14 +25,8 @@ public static class Observability
             builder.Services.AddMetricServer(o => o.Port = (ushort)metricsPort);
         }
 
-        var health = builder.Services.AddShopHealthChecks(builder.Configuration);
-        if (builder.Configuration.GetConnectionString(ReadReplicaSetup.ConnectionStringName) is { Length: > 0 }
-            && builder.Configuration.GetValue<DatabaseProvider>("Database:Provider") == DatabaseProvider.Postgres)
-        {
-            // A replica not read (down, lagging, promoted) costs the primary more work, nothing else: degraded.
-            health.AddCheck<ReplicaHealthCheck>("database-replica", HealthStatus.Degraded, tags: [Health.ReadyTag]);
-        }
-
+        // The read replica's check comes with the replica (AddShopCatalogReads).
+        builder.Services.AddShopHealthChecks(builder.Configuration);
         return builder;
     }
 
@@ -67,13 +59,4 @@ public static class Observability
         > 0 and <= ushort.MaxValue and var port => port,
         var port => throw new InvalidOperationException($"Metrics:Port must be a port number (1 to 65535), or 0 for none, not {port}."),
     };
-}
-
-/// <summary>Healthy while the catalog reads the replica (<see cref="ReplicaMonitor"/>'s last check), degraded otherwise.</summary>
-internal sealed class ReplicaHealthCheck(ReplicaMonitor monitor) : IHealthCheck
-{
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(monitor.Status is { Usable: true } status
-            ? HealthCheckResult.Healthy(status.Description)
-            : new HealthCheckResult(context.Registration.FailureStatus, $"Catalog reads go to the primary; the replica: {monitor.Status.Description}."));
 }

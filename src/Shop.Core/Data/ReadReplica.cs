@@ -3,12 +3,14 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using Shop.Core.Caching;
+using Shop.Core.Common;
 using Shop.Core.Messaging;
 
 namespace Shop.Core.Data;
@@ -25,11 +27,15 @@ public interface ICatalogReads
     Task<T> QueryAsync<T>(string freshAfter, Func<ShopDbContext, CancellationToken, Task<T>> query, CancellationToken cancellationToken);
 }
 
-/// <summary>No replica: every read on the primary, on a DbContext of its own (<see cref="CacheQueries"/>).</summary>
+/// <summary>Every read on the primary, on a DbContext of its own (<see cref="CacheQueries"/>): without a replica, or when it may not answer.</summary>
 internal sealed class PrimaryCatalogReads(IServiceScopeFactory scopes) : ICatalogReads
 {
-    public Task<T> QueryAsync<T>(string freshAfter, Func<ShopDbContext, CancellationToken, Task<T>> query, CancellationToken cancellationToken) =>
-        scopes.QueryAsync(query, cancellationToken);
+    public async Task<T> QueryAsync<T>(string freshAfter, Func<ShopDbContext, CancellationToken, Task<T>> query, CancellationToken cancellationToken)
+    {
+        var answer = await scopes.QueryAsync(query, cancellationToken);
+        ShopMetrics.CatalogReads.Add(1, new KeyValuePair<string, object?>("source", "primary"));
+        return answer;
+    }
 }
 
 /// <summary>
@@ -40,6 +46,8 @@ internal sealed class PrimaryCatalogReads(IServiceScopeFactory scopes) : ICatalo
 internal sealed partial class ReplicaCatalogReads(
     IServiceScopeFactory scopes, ReplicaMonitor monitor, CatalogWrites writes, ILogger<ReplicaCatalogReads> logger) : ICatalogReads
 {
+    private readonly PrimaryCatalogReads _primary = new(scopes);
+
     public async Task<T> QueryAsync<T>(string freshAfter, Func<ShopDbContext, CancellationToken, Task<T>> query, CancellationToken cancellationToken)
     {
         if (monitor.CanRead(writes.LastWrite(freshAfter)))
@@ -58,9 +66,7 @@ internal sealed partial class ReplicaCatalogReads(
             }
         }
 
-        var answer = await scopes.QueryAsync(query, cancellationToken);
-        ShopMetrics.CatalogReads.Add(1, new KeyValuePair<string, object?>("source", "primary"));
-        return answer;
+        return await _primary.QueryAsync(freshAfter, query, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A catalog read failed on the read replica and was answered by the primary: {Reason}")]
@@ -275,6 +281,17 @@ public static class ReadReplicaSetup
             s.GetRequiredService<IOptions<DatabaseOptions>>(), s.GetRequiredService<ILogger<ReplicaMonitor>>()));
         services.AddHostedService(s => s.GetRequiredService<ReplicaMonitor>());
         services.AddSingleton<ICatalogReads, ReplicaCatalogReads>();
+        // A replica not read (down, lagging, promoted) costs the primary more work, nothing else: degraded.
+        services.AddHealthChecks().AddCheck<ReplicaHealthCheck>("database-replica", HealthStatus.Degraded, tags: [Health.ReadyTag]);
         return services;
     }
+}
+
+/// <summary>Healthy while the catalog reads the replica (<see cref="ReplicaMonitor"/>'s last check), degraded otherwise.</summary>
+internal sealed class ReplicaHealthCheck(ReplicaMonitor monitor) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(monitor.Status is { Usable: true } status
+            ? HealthCheckResult.Healthy(status.Description)
+            : new HealthCheckResult(context.Registration.FailureStatus, $"Catalog reads go to the primary; the replica: {monitor.Status.Description}."));
 }
