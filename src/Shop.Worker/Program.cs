@@ -15,7 +15,8 @@ using Wolverine;
 // is handled once and each job occurrence runs once across all of them.
 var builder = WebApplication.CreateBuilder(args);
 
-builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+// JSON logs with trace and span ids; traces (OTLP) and error reports (Sentry) when configured, as in the API.
+builder.AddShopTelemetry("shop-worker");
 
 // Its only HTTP, for orchestrators and Prometheus: /health/live, /health/ready and /metrics (the
 // shop's counters and Wolverine's) on Metrics:Port (9464 by default; 0 for none).

@@ -6,17 +6,10 @@ namespace Shop.Api.Infrastructure;
 
 public static class Observability
 {
-    /// <summary>JSON logs that carry the trace id, health checks, Prometheus metrics.</summary>
+    /// <summary>JSON logs with trace ids, traces (OTLP) and error reports (Sentry) when configured, health checks, Prometheus metrics.</summary>
     public static WebApplicationBuilder AddShopObservability(this WebApplicationBuilder builder)
     {
-        builder.Logging.ClearProviders();
-        builder.Logging.AddJsonConsole(o =>
-        {
-            o.IncludeScopes = true;
-            o.UseUtcTimestamp = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-        });
-        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        builder.AddShopTelemetry("shop-api");
 
         // First, so that it runs before anything can count: see MetricsWarmUp.
         builder.Services.AddShopMetrics();

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Shop.Core.Common;
 using Shop.Core.Data;
 using Shop.Core.Messaging;
 
@@ -9,6 +10,8 @@ public sealed class Mailer(ShopDbContext db, IEmailSender sender, TimeProvider c
 {
     public async Task SendOnceAsync(string key, string kind, EmailMessage message, CancellationToken cancellationToken)
     {
+        using var span = Telemetry.Source.StartActivity("email.send");
+        span?.SetTag("email.kind", kind);
         var recordKey = $"{key}:{message.To}";
         if (await db.SentEmails.AnyAsync(e => e.Key == recordKey, cancellationToken))
         {

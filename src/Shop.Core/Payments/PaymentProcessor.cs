@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Shop.Core.Common;
 using Shop.Core.Data;
@@ -44,7 +45,14 @@ public sealed class PaymentProcessor(ShopDbContext db, IDbContextOutbox<ShopDbCo
             .ExecuteUpdateAsync(s => s.SetProperty(p => p.Attempts, p => p.Attempts + 1).SetProperty(p => p.UpdatedAt, now), cancellationToken);
 
         // No transaction is held while the card network is called; the payment id is its idempotency key.
-        var result = await provider.ChargeAsync(new ChargeRequest(payment.Id.ToString("N"), payment.AmountMinor, payment.Currency, payment.PaymentToken), cancellationToken);
+        ChargeResult result;
+        using (var span = Telemetry.Source.StartActivity("payment.charge", ActivityKind.Client))
+        {
+            span?.SetTag("payment.id", payment.Id).SetTag("payment.attempt", payment.Attempts + 1);
+            result = await provider.ChargeAsync(new ChargeRequest(payment.Id.ToString("N"), payment.AmountMinor, payment.Currency, payment.PaymentToken), cancellationToken);
+            span?.SetTag("payment.outcome", result.Succeeded ? "succeeded" : result.FailureReason ?? "declined");
+        }
+
         if (result.Succeeded)
         {
             await RecordSucceededAsync(paymentId, result.Reference!, cancellationToken);
@@ -128,14 +136,20 @@ public sealed class PaymentProcessor(ShopDbContext db, IDbContextOutbox<ShopDbCo
         }
 
         var payment = await db.Payments.AsNoTracking().SingleAsync(p => p.Id == refund.PaymentId, cancellationToken);
-        var result = await provider.RefundAsync(
-            new RefundRequest(
-                refund.Id.ToString("N"),
-                // Stryker disable once String : the fallback is never used: a succeeded payment (the only kind refunded) always has its provider's reference
-                payment.ProviderReference ?? "",
-                refund.AmountMinor,
-                payment.Currency),
-            cancellationToken);
+        RefundResult result;
+        using (var span = Telemetry.Source.StartActivity("payment.refund", ActivityKind.Client))
+        {
+            span?.SetTag("payment.id", payment.Id).SetTag("refund.id", refund.Id);
+            result = await provider.RefundAsync(
+                new RefundRequest(
+                    refund.Id.ToString("N"),
+                    // Stryker disable once String : the fallback is never used: a succeeded payment (the only kind refunded) always has its provider's reference
+                    payment.ProviderReference ?? "",
+                    refund.AmountMinor,
+                    payment.Currency),
+                cancellationToken);
+            span?.SetTag("refund.outcome", result.Succeeded ? "succeeded" : "failed");
+        }
 
         var now = clock.GetUtcNow().UtcDateTime;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);

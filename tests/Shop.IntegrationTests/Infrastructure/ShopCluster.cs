@@ -16,6 +16,7 @@ public sealed class ShopCluster : IAsyncDisposable
     private readonly List<Process> _processes = [];
     private readonly List<HttpClient> _clients = [];
     private readonly Dictionary<string, string> _environment;
+    private readonly Dictionary<string, string> _workerEnvironment = [];
 
     private ShopCluster(int apiPort, string rabbitMq, IReadOnlyDictionary<string, string>? environment)
     {
@@ -48,6 +49,9 @@ public sealed class ShopCluster : IAsyncDisposable
     /// <summary>RabbitMq:Prefix of every process: the cluster's own names on a shared broker.</summary>
     public string RabbitMqPrefix => _database;
     public string ConnectionString { get; }
+
+    /// <summary>Where each process's output goes, one file per process ("api-PID.log", "worker-0-PID.log"...).</summary>
+    public string LogDirectory => _directory;
     public Process Api { get; private set; } = null!;
     public List<Process> Workers { get; } = [];
 
@@ -55,10 +59,16 @@ public sealed class ShopCluster : IAsyncDisposable
     /// <param name="environment">Settings for every process, over the defaults.</param>
     /// <param name="apiHandlesMessages">Run handlers and schedules in the API process too (Workers:Enabled=true).</param>
     /// <param name="rabbitMq">The broker, when not the one the test command started.</param>
+    /// <param name="workerEnvironment">Settings for the worker processes only, over <paramref name="environment"/>.</param>
     public static async Task<ShopCluster> StartAsync(int workers, IReadOnlyDictionary<string, string>? environment = null,
-        bool apiHandlesMessages = false, string? rabbitMq = null)
+        bool apiHandlesMessages = false, string? rabbitMq = null, IReadOnlyDictionary<string, string>? workerEnvironment = null)
     {
         var cluster = new ShopCluster(Loopback.FreePort(), rabbitMq ?? PostgresShop.RabbitMqConnectionString, environment);
+        foreach (var (key, value) in workerEnvironment ?? new Dictionary<string, string>())
+        {
+            cluster._workerEnvironment[key] = value;
+        }
+
         await using (var connection = new NpgsqlConnection(PostgresShop.ServerConnectionString))
         {
             await connection.OpenAsync();
@@ -127,7 +137,8 @@ public sealed class ShopCluster : IAsyncDisposable
     public Task<Process> StartWorkerAsync()
     {
         var metricsPort = Loopback.FreePort();
-        var worker = Start($"worker-{Workers.Count}", WorkerAssembly, new() { ["Metrics__Port"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var worker = Start($"worker-{Workers.Count}", WorkerAssembly,
+            new(_workerEnvironment) { ["Metrics__Port"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         Workers.Add(worker);
         WorkerMetricsPorts.Add(metricsPort);
         return Task.FromResult(worker);
