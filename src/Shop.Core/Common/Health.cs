@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -6,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Shop.Core.Data;
+using Shop.Core.Messaging;
 
 namespace Shop.Core.Common;
 
@@ -19,6 +22,9 @@ public static class Health
 
     public static IHealthChecksBuilder AddShopHealthChecks(this IServiceCollection services, IConfiguration configuration)
     {
+        // The ready checks also run every 30 s for shop_health_status (see HealthMetrics).
+        services.AddSingleton<IHealthCheckPublisher, HealthMetrics>();
+        services.Configure<HealthCheckPublisherOptions>(o => o.Predicate = c => c.Tags.Contains(ReadyTag));
         var health = services.AddHealthChecks()
             .AddDbContextCheck<ShopDbContext>("database", tags: [ReadyTag]);
         if (configuration.GetConnectionString("RabbitMq") is { Length: > 0 } rabbitMq)
@@ -60,6 +66,37 @@ public static class Health
                 error = e.Value.Exception?.Message,
             }),
         }, cancellationToken: http.RequestAborted);
+    }
+}
+
+/// <summary>
+/// The ready checks' latest results as <c>shop_health_status{check}</c>: 1 healthy, 0.5 degraded, 0
+/// unhealthy. Prometheus scrapes /metrics, not /health/ready, and an alert needs "the API answers but
+/// is not ready" (its database refuses it) and "the replica is not read" as series. The checks run in
+/// the background on the health publisher's period (30 s), never per scrape.
+/// </summary>
+internal sealed class HealthMetrics : IHealthCheckPublisher
+{
+    // One process, one host: the gauge reads what this process's publisher saw last.
+    private static readonly ConcurrentDictionary<string, double> Latest = new();
+
+    private static readonly ObservableGauge<double> Status = ShopMetrics.Meter.CreateObservableGauge("health_status",
+        () => Latest.Select(c => new Measurement<double>(c.Value, new KeyValuePair<string, object?>("check", c.Key))),
+        description: "The latest result of each readiness check: 1 healthy, 0.5 degraded, 0 unhealthy.");
+
+    public Task PublishAsync(HealthReport report, CancellationToken cancellationToken)
+    {
+        foreach (var (check, entry) in report.Entries)
+        {
+            Latest[check] = entry.Status switch
+            {
+                HealthStatus.Healthy => 1,
+                HealthStatus.Degraded => 0.5,
+                _ => 0,
+            };
+        }
+
+        return Task.CompletedTask;
     }
 }
 
