@@ -11,6 +11,12 @@ using Shop.Core.Payments;
 using Shop.Core.Users;
 using Wolverine;
 
+// The container's health probe: a GET and an exit code, before anything else is set up.
+if (args is ["probe", var url])
+{
+    return await HealthProbe.RunAsync(url);
+}
+
 // First, before the code it speeds up: later starts compile what this one needed on another core.
 StartupJit.Profile(args);
 
