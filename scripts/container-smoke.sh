@@ -127,6 +127,8 @@ for _ in $(seq 1 180); do
 done
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$api/health/ready")" = 200 ] || fail "the API was not ready within 180 s"
 say "API ready $(( $(date +%s) - up_started )) s after up"
+podman ps -a --filter "label=com.docker.compose.project=$project" --format '{{.Names}}' \
+  | xargs podman inspect --format '{{.Name}}: {{.State.Status}}, {{.RestartCount}} restarts' | sed 's/^/  /'
 [ "$(podman inspect "$(containers_of migrate)" --format '{{.State.Status}} {{.State.ExitCode}}')" = "exited 0" ] || fail "migrate did not exit 0"
 workers=$(containers_of worker)
 [ "$(echo "$workers" | wc -w)" = "$SHOP_WORKERS" ] || fail "expected $SHOP_WORKERS worker containers, found: $workers"
