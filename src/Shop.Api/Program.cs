@@ -25,6 +25,9 @@ var builder = WebApplication.CreateBuilder(args);
 // Structured JSON logs with trace ids, health checks, metrics.
 builder.AddShopObservability();
 
+// SIGTERM ends the process within shutdownTimeoutSeconds (5 s) and a 2 s grace, whatever a service does.
+builder.Services.AddShopBoundedShutdown(builder.Configuration);
+
 // The shop's database: SQLite (default) or PostgreSQL, migrated at start-up.
 builder.Services.AddShopDatabase(builder.Configuration);
 

@@ -23,6 +23,9 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
 
+// SIGTERM ends the process within shutdownTimeoutSeconds (5 s) and a 2 s grace, whatever a service does.
+builder.Services.AddShopBoundedShutdown(builder.Configuration);
+
 // Its only HTTP, for orchestrators and Prometheus: /health/live, /health/ready and /metrics (the
 // shop's counters and Wolverine's) on Metrics:Port (9464 by default; 0 for none).
 builder.Services.AddShopMetrics();
