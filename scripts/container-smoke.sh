@@ -209,7 +209,7 @@ for name in $(containers_of api) $workers; do
   [ "$(podman inspect "$name" --format '{{.HostConfig.ReadonlyRootfs}}')" = true ] || fail "$name: root filesystem not read-only"
   if podman exec "$name" touch /app/probe-write 2>/dev/null; then fail "$name: wrote into /app on a read-only root filesystem"; fi
 done
-echo "healthy and read-only: $(containers_of api) $workers"
+echo "healthy and read-only:" $(containers_of api) $workers
 
 say "SIGTERM to the workers once the API is gone"
 api_container=$(containers_of api)
