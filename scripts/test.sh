@@ -6,7 +6,10 @@
 # standby of it) with a real RabbitMQ and a real Redis (and a 3-node Redis Cluster). Throwaway PostgreSQL, RabbitMQ and Redis servers are
 # started on loopback (installed with apt-get when missing and we are root), used, and stopped. With SHOP_REQUIRE_SERVICES=1 (set by .ci/run) or CI=true, a server
 # that cannot be started fails the run; otherwise its tests are left out with a warning.
-# Extra arguments go to dotnet test (e.g. --filter "FullyQualifiedName~Catalog").
+# Then, on a full run, the container smoke test (scripts/container-smoke.sh): the Dockerfile's images and
+# compose.yaml, built and run with podman.
+# Extra arguments go to dotnet test (e.g. --filter "FullyQualifiedName~Catalog"); with them the
+# container smoke test is left out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/services.sh
@@ -53,3 +56,12 @@ fi
 
 say "dotnet test"
 dotnet test Shop.slnx -c Release "${filter[@]}" --logger "console;verbosity=minimal" "$@"
+
+# The images and compose.yaml, built and run with podman (a few minutes): once per full run, not with
+# dotnet test arguments (a filtered run); alone: bash scripts/container-smoke.sh.
+if [ $# -eq 0 ]; then
+  say "container smoke test (scripts/container-smoke.sh)"
+  bash scripts/container-smoke.sh
+else
+  echo "(container smoke test not run with dotnet test arguments: bash scripts/container-smoke.sh runs it)"
+fi

@@ -11,6 +11,12 @@ using Shop.Core.Payments;
 using Shop.Core.Users;
 using Wolverine;
 
+// The container's health probe: a GET and an exit code, before anything else is set up.
+if (args is ["probe", var url])
+{
+    return await HealthProbe.RunAsync(url);
+}
+
 // First, before the code it speeds up: later starts compile what this one needed on another core.
 StartupJit.Profile(args);
 
@@ -18,6 +24,9 @@ var builder = WebApplication.CreateBuilder(args);
 
 // Structured JSON logs with trace ids, health checks, metrics.
 builder.AddShopObservability();
+
+// SIGTERM ends the process within shutdownTimeoutSeconds (5 s) and a 2 s grace, whatever a service does.
+builder.Services.AddShopBoundedShutdown(builder.Configuration);
 
 // The shop's database: SQLite (default) or PostgreSQL, migrated at start-up.
 builder.Services.AddShopDatabase(builder.Configuration);

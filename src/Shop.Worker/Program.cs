@@ -13,10 +13,19 @@ using Wolverine;
 // The background host: the same handlers and recurring jobs as the API runs with
 // Workers:Enabled=true. Run as many as the load needs; with PostgreSQL and RabbitMQ each message
 // is handled once and each job occurrence runs once across all of them.
+// First, the container's health probe: a GET and an exit code, before anything else is set up.
+if (args is ["probe", var url])
+{
+    return await HealthProbe.RunAsync(url);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 // JSON logs with trace and span ids; traces (OTLP) and error reports (Sentry) when configured, as in the API.
 builder.AddShopTelemetry("shop-worker");
+
+// SIGTERM ends the process within shutdownTimeoutSeconds (5 s) and a 2 s grace, whatever a service does.
+builder.Services.AddShopBoundedShutdown(builder.Configuration);
 
 // Its only HTTP, for orchestrators and Prometheus: /health/live, /health/ready and /metrics (the
 // shop's counters and Wolverine's) on Metrics:Port (9464 by default; 0 for none).

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Shop.Core.Data;
+using Shop.Core.Users;
 using Shop.IntegrationTests.Infrastructure;
 
 namespace Shop.IntegrationTests;
@@ -131,7 +132,61 @@ public abstract class CommandTests(ShopFactory shop)
 public sealed class CommandTestsOnSqlite(SqliteShop shop) : CommandTests(shop);
 
 [Collection(PostgresCollection.Name), Trait("Category", "Postgres")]
-public sealed class CommandTestsOnPostgres(PostgresShop shop) : CommandTests(shop);
+public sealed class CommandTestsOnPostgres(PostgresShop shop) : CommandTests(shop)
+{
+    /// <summary>
+    /// A deployment starting replicas together (compose's migrate job beside API replicas that still
+    /// migrate at start-up, a rolling deploy's first pods) on one empty PostgreSQL: every process
+    /// starts, each migration is applied once, the demo catalog and the admin are created once.
+    /// </summary>
+    [Fact]
+    public async Task Migrators_and_replicas_starting_together_on_an_empty_database_apply_each_migration_once()
+    {
+        await using var database = await shop.CreateScratchDatabaseAsync();
+        var settings = new Dictionary<string, string>(database.Settings)
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Jwt__SigningKey"] = ShopFactory.SigningKey,
+            ["Seed__DemoData"] = "true",
+            ["Admin__Email"] = "admin@example.com",
+            ["Admin__Password"] = "admin-password-9",
+        };
+
+        // Five processes on a 2-core machine shared with other work: minutes, not seconds, to be ready.
+        var migrators = Enumerable.Range(0, 2).Select(_ => ApiProcess.RunExpectingExitAsync(settings, TimeSpan.FromSeconds(240), "migrate")).ToList();
+        var replicas = Enumerable.Range(0, 3).Select(_ => RunningApi.StartAsync(settings, TimeSpan.FromSeconds(240))).ToList();
+        try
+        {
+            // Waits for all of them, then throws the first failure (a replica that did not start, with its output).
+            await Task.WhenAll(replicas.Cast<Task>().Concat(migrators));
+            foreach (var migrator in migrators)
+            {
+                var (exitCode, output) = await migrator;
+                Assert.True(exitCode == 0, output);
+            }
+
+            await using var db = OpenPostgres(database);
+            var history = await db.Database.SqlQueryRaw<string>("SELECT migration_id AS \"Value\" FROM \"__EFMigrationsHistory\"").ToListAsync();
+            Assert.Equal(db.Database.GetMigrations().Order(StringComparer.Ordinal), history.Order(StringComparer.Ordinal));
+            Assert.Equal(46, await db.Categories.CountAsync()); // the demo tree once: 5 departments, 14 aisles, 27 shelves
+            var skus = await db.Products.Select(p => p.Sku).ToListAsync();
+            Assert.InRange(skus.Count, 300, 500);
+            Assert.Equal(skus.Count, skus.Distinct().Count());
+            var admin = User.Normalize("admin@example.com");
+            Assert.Equal(1, await db.Users.CountAsync(u => u.NormalizedEmail == admin));
+        }
+        finally
+        {
+            foreach (var replica in replicas.Where(r => r.IsCompletedSuccessfully))
+            {
+                await (await replica).DisposeAsync();
+            }
+        }
+    }
+
+    private static ShopDbContext OpenPostgres(ScratchDatabase database) =>
+        new((DbContextOptions<ShopDbContext>)DatabaseSetup.Configure(new DbContextOptionsBuilder<ShopDbContext>(), DatabaseProvider.Postgres, database.Settings["ConnectionStrings__Database"]).Options);
+}
 
 /// <summary>Command lines the API refuses before touching any database.</summary>
 public sealed class CommandLineTests

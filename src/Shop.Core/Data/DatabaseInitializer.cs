@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Shop.Core.Catalog;
 using Shop.Core.Users;
 
@@ -31,16 +32,41 @@ public sealed partial class DatabaseInitializer(IServiceScopeFactory scopes, IOp
         }
 
         // The API bootstraps the admin and the demo catalog; a worker host only migrates.
-        if (scope.ServiceProvider.GetService<AdminBootstrapper>() is { } admin)
+        var admin = scope.ServiceProvider.GetService<AdminBootstrapper>();
+        var seeder = scope.ServiceProvider.GetService<CatalogSeeder>();
+        if (admin is null && seeder is null)
+        {
+            return;
+        }
+
+        // Replicas starting together would each find an empty catalog and seed it (the second one then dies
+        // on a unique slug; CommandTests proves it). EF Core's migration lock covers Migrate only, so on
+        // PostgreSQL this work runs in a transaction holding an advisory lock: the next replica waits for it,
+        // then finds the catalog and the admin there. (SQLite serves one process.)
+        await using var transaction = db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        if (transaction is not null)
+        {
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({StartupDataLock})", cancellationToken);
+        }
+
+        if (admin is not null)
         {
             await admin.EnsureAdminAsync(cancellationToken);
         }
 
-        if (scope.ServiceProvider.GetService<CatalogSeeder>() is { } seeder)
+        if (seeder is not null)
         {
             await seeder.SeedAsync(cancellationToken);
         }
+
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
     }
+
+    /// <summary>The advisory lock key of the start-up data work ("shop seed" in ASCII).</summary>
+    private const long StartupDataLock = 0x73686F7020736565;
 
     /// <summary>The <c>migrate</c> command: applies the migrations this build has and the database lacks.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)
@@ -57,6 +83,7 @@ public sealed partial class DatabaseInitializer(IServiceScopeFactory scopes, IOp
         // When something is missing, Migrate takes the lock and reads the history again itself.
         if ((await RefuseNewerSchemaAsync(db, cancellationToken)).Count > 0)
         {
+            await using var run = await MigrationRunLock.AcquireAsync(db, cancellationToken);
             await db.Database.MigrateAsync(cancellationToken);
         }
 
@@ -105,4 +132,55 @@ public sealed partial class DatabaseInitializer(IServiceScopeFactory scopes, IOp
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Database schema is current ({Provider})")]
     private static partial void LogMigrated(ILogger logger, string provider);
+}
+
+/// <summary>
+/// One migration run at a time per PostgreSQL database, across processes. EF Core's own migration lock
+/// is not enough there: it commits after each migration and takes the lock again without reading the
+/// history again, so a second process can apply the next migration in between and the first then
+/// applies it a second time ("relation categories already exists": CommandTests starts migrators and
+/// replicas together on an empty database). A session advisory lock, held on a connection of its own
+/// for the whole run, makes the next process wait and then find nothing left to apply. SQLite needs
+/// none: EF Core's lock table there is held for the whole run.
+/// </summary>
+internal sealed class MigrationRunLock : IAsyncDisposable
+{
+    /// <summary>"shop migr" in ASCII.</summary>
+    private const long Key = 0x73686F706D696772;
+
+    private readonly NpgsqlConnection? _connection;
+
+    private MigrationRunLock(NpgsqlConnection? connection) => _connection = connection;
+
+    public static async Task<MigrationRunLock> AcquireAsync(ShopDbContext db, CancellationToken cancellationToken)
+    {
+        if (!db.Database.IsNpgsql())
+        {
+            return new MigrationRunLock(null);
+        }
+
+        // Unpooled: closing it ends the session, so the lock cannot outlive the run in a pool.
+        var builder = new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString()) { Pooling = false };
+        var connection = new NpgsqlConnection(builder.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand($"SELECT pg_advisory_lock({Key})", connection) { CommandTimeout = 600 };
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return new MigrationRunLock(connection);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+        }
+    }
 }

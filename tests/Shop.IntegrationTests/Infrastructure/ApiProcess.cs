@@ -74,8 +74,8 @@ public sealed class RunningApi : IAsyncDisposable
 
     public int Port { get; } = Loopback.FreePort();
 
-    /// <summary>Starts the API with these settings (and nothing else: its database is a new shop.db in its directory) and waits until it is ready.</summary>
-    public static async Task<RunningApi> StartAsync(IDictionary<string, string> settings)
+    /// <summary>Starts the API with these settings (and nothing else: its database is a new shop.db in its directory) and waits until it is ready (60 s by default).</summary>
+    public static async Task<RunningApi> StartAsync(IDictionary<string, string> settings, TimeSpan? readyTimeout = null)
     {
         var api = new RunningApi();
         var environment = new Dictionary<string, string>(settings) { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{api.Port}" };
@@ -88,7 +88,7 @@ public sealed class RunningApi : IAsyncDisposable
 
         try
         {
-            await Loopback.WaitUntilReadyAsync(api.BaseAddress, api._process, () => api.Output, TimeSpan.FromSeconds(60));
+            await Loopback.WaitUntilReadyAsync(api.BaseAddress, api._process, () => api.Output, readyTimeout ?? TimeSpan.FromSeconds(60));
         }
         catch
         {
