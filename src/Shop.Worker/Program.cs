@@ -10,15 +10,15 @@ using Shop.Core.Payments;
 using Shop.Worker;
 using Wolverine;
 
-// The background host: the same handlers and recurring jobs as the API runs with
-// Workers:Enabled=true. Run as many as the load needs; with PostgreSQL and RabbitMQ each message
-// is handled once and each job occurrence runs once across all of them.
 // First, the container's health probe: a GET and an exit code, before anything else is set up.
 if (args is ["probe", var url])
 {
     return await HealthProbe.RunAsync(url);
 }
 
+// The background host: the same handlers and recurring jobs as the API runs with
+// Workers:Enabled=true. Run as many as the load needs; with PostgreSQL and RabbitMQ each message
+// is handled once and each job occurrence runs once across all of them.
 var builder = WebApplication.CreateBuilder(args);
 
 // JSON logs with trace and span ids; traces (OTLP) and error reports (Sentry) when configured, as in the API.
