@@ -40,13 +40,33 @@ public static class CatalogEndpoints
         manageProducts.MapDelete("/{id:guid}", DeleteProduct).WithSummary("Delete a product; one that was ever ordered is deactivated instead.");
         NotFoundUnlessUuid(manageProducts, "Product");
 
+        var variants = manageProducts.MapGroup("/{id:guid}/variants").WithTags("Variants");
+        variants.MapPost("/", CreateVariant).Problems(StatusCodes.Status409Conflict, "variant-exists", "sku-taken", "too-many-variants")
+            .WithSummary("Add a variant (with empty stock): one value of each product option, a sku unique across the catalog, a price.");
+        variants.MapGet("/{variantId:guid}", GetVariant).WithSummary("One variant, with its available stock.");
+        variants.MapPut("/{variantId:guid}", UpdateVariant).Problems(StatusCodes.Status409Conflict, "variant-exists", "sku-taken", "last-variant")
+            .WithSummary("Replace a variant: sku, option values, price, active.");
+        variants.MapDelete("/{variantId:guid}", DeleteVariant).Problems(StatusCodes.Status409Conflict, "last-variant", "concurrent-change")
+            .WithSummary("Delete a variant with its stock; one that was ever ordered is deactivated instead. An active product keeps one active variant.");
+
+        // A product's stock is its only variant's; with several, each variant has its own routes (409 variant-required here).
         var inventory = manageProducts.MapGroup("/{id:guid}/inventory").WithTags("Inventory");
-        inventory.MapGet("/", GetInventory).WithSummary("On hand, reserved, available and the low-stock threshold.");
-        inventory.MapPut("/", SetInventory).Problems(StatusCodes.Status409Conflict, "below-reserved")
+        inventory.MapGet("/", GetInventory).Problems(StatusCodes.Status409Conflict, "variant-required")
+            .WithSummary("On hand, reserved, available and the low-stock threshold of a product with one variant.");
+        inventory.MapPut("/", SetInventory).Problems(StatusCodes.Status409Conflict, "below-reserved", "variant-required")
             .WithSummary("Set on-hand stock; below what is reserved is a 409.");
-        inventory.MapPost("/adjustments", AdjustInventory).Problems(StatusCodes.Status409Conflict, "insufficient-stock")
+        inventory.MapPost("/adjustments", AdjustInventory).Problems(StatusCodes.Status409Conflict, "insufficient-stock", "variant-required")
             .WithSummary("Add or remove stock, with a reason kept in the audit trail.");
-        inventory.MapGet("/adjustments", ListAdjustments).WithSummary("The audit trail of stock changes, newest first.");
+        inventory.MapGet("/adjustments", ListAdjustments).Problems(StatusCodes.Status409Conflict, "variant-required")
+            .WithSummary("The audit trail of stock changes, newest first.");
+
+        var variantInventory = manageProducts.MapGroup("/{id:guid}/variants/{variantId:guid}/inventory").WithTags("Inventory");
+        variantInventory.MapGet("/", GetVariantInventory).WithSummary("A variant's on hand, reserved, available and low-stock threshold.");
+        variantInventory.MapPut("/", SetVariantInventory).Problems(StatusCodes.Status409Conflict, "below-reserved")
+            .WithSummary("Set a variant's on-hand stock; below what is reserved is a 409.");
+        variantInventory.MapPost("/adjustments", AdjustVariantInventory).Problems(StatusCodes.Status409Conflict, "insufficient-stock")
+            .WithSummary("Add or remove a variant's stock, with a reason kept in the audit trail.");
+        variantInventory.MapGet("/adjustments", ListVariantAdjustments).WithSummary("The audit trail of a variant's stock changes, newest first.");
         return api;
     }
 
@@ -118,18 +138,54 @@ public static class CatalogEndpoints
         return TypedResults.NoContent();
     }
 
+    private static async Task<Created<VariantResponse>> CreateVariant(Guid id, VariantRequest request, VariantService variants, CancellationToken cancellationToken)
+    {
+        var variant = await variants.CreateAsync(id, request, cancellationToken);
+        return TypedResults.Created(Links.Variant(id, variant.Id), variant);
+    }
+
+    private static async Task<Ok<VariantResponse>> GetVariant(Guid id, Guid variantId, VariantService variants, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await variants.GetAsync(id, variantId, cancellationToken));
+
+    private static async Task<Ok<VariantResponse>> UpdateVariant(Guid id, Guid variantId, VariantRequest request, VariantService variants, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await variants.UpdateAsync(id, variantId, request, cancellationToken));
+
+    private static async Task<NoContent> DeleteVariant(Guid id, Guid variantId, VariantService variants, CancellationToken cancellationToken)
+    {
+        await variants.DeleteAsync(id, variantId, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
     private static async Task<Ok<InventoryResponse>> GetInventory(Guid id, InventoryService inventory, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await inventory.GetAsync(id, cancellationToken));
+        TypedResults.Ok(await inventory.GetAsync(await inventory.ResolveAsync(id, null, cancellationToken), cancellationToken));
+
+    private static async Task<Ok<InventoryResponse>> GetVariantInventory(Guid id, Guid variantId, InventoryService inventory, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await inventory.GetAsync(await inventory.ResolveAsync(id, variantId, cancellationToken), cancellationToken));
 
     private static async Task<Ok<InventoryResponse>> SetInventory(Guid id, SetInventoryRequest request, ClaimsPrincipal admin, InventoryService inventory, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await inventory.SetAsync(id, request, admin.UserId(), cancellationToken));
+        TypedResults.Ok(await inventory.SetAsync(await inventory.ResolveAsync(id, null, cancellationToken), request, admin.UserId(), cancellationToken));
+
+    private static async Task<Ok<InventoryResponse>> SetVariantInventory(
+        Guid id, Guid variantId, SetInventoryRequest request, ClaimsPrincipal admin, InventoryService inventory, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await inventory.SetAsync(await inventory.ResolveAsync(id, variantId, cancellationToken), request, admin.UserId(), cancellationToken));
 
     private static async Task<Created<InventoryAdjustedResponse>> AdjustInventory(Guid id, AdjustInventoryRequest request, ClaimsPrincipal admin, InventoryService inventory, CancellationToken cancellationToken)
     {
-        var adjustment = await inventory.AdjustAsync(id, request, admin.UserId(), cancellationToken);
+        var adjustment = await inventory.AdjustAsync(await inventory.ResolveAsync(id, null, cancellationToken), request, admin.UserId(), cancellationToken);
         return TypedResults.Created(Links.InventoryAdjustments(id), adjustment);
     }
 
+    private static async Task<Created<InventoryAdjustedResponse>> AdjustVariantInventory(
+        Guid id, Guid variantId, AdjustInventoryRequest request, ClaimsPrincipal admin, InventoryService inventory, CancellationToken cancellationToken)
+    {
+        var adjustment = await inventory.AdjustAsync(await inventory.ResolveAsync(id, variantId, cancellationToken), request, admin.UserId(), cancellationToken);
+        return TypedResults.Created(Links.VariantInventoryAdjustments(id, variantId), adjustment);
+    }
+
     private static async Task<Ok<PagedResult<InventoryAdjustmentResponse>>> ListAdjustments(Guid id, [AsParameters] PageQuery paging, InventoryService inventory, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await inventory.ListAdjustmentsAsync(id, paging, cancellationToken));
+        TypedResults.Ok(await inventory.ListAdjustmentsAsync(await inventory.ResolveAsync(id, null, cancellationToken), paging, cancellationToken));
+
+    private static async Task<Ok<PagedResult<InventoryAdjustmentResponse>>> ListVariantAdjustments(
+        Guid id, Guid variantId, [AsParameters] PageQuery paging, InventoryService inventory, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await inventory.ListAdjustmentsAsync(await inventory.ResolveAsync(id, variantId, cancellationToken), paging, cancellationToken));
 }

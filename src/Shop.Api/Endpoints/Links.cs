@@ -15,6 +15,10 @@ public static class Links
 
     public static string InventoryAdjustments(Guid productId) => $"{ApiBase}/products/{productId}/inventory/adjustments";
 
+    public static string Variant(Guid productId, Guid variantId) => $"{ApiBase}/products/{productId}/variants/{variantId}";
+
+    public static string VariantInventoryAdjustments(Guid productId, Guid variantId) => $"{Variant(productId, variantId)}/inventory/adjustments";
+
     public static string Order(Guid id) => $"{ApiBase}/orders/{id}";
 
     public static string Payment(Guid id) => $"{ApiBase}/payments/{id}";

@@ -68,7 +68,7 @@ public sealed class CatalogBulkSeeder(IServiceScopeFactory scopes, IFusionCache 
                    $"{CatalogSeeder.Materials[(int)(i * 13 % CatalogSeeder.Materials.Length)]} {noun} {i}";
         var onHand = i % 10 == 3 ? 0 : (int)(1 + i * 97 % 249);
         var created = Epoch.AddSeconds(-i);
-        return new Product
+        var product = new Product
         {
             Id = Guid.Parse($"00000000-5eed-7000-8000-{i:D12}", CultureInfo.InvariantCulture),
             Sku = $"{SkuPrefix}{i:D7}",
@@ -81,8 +81,9 @@ public sealed class CatalogBulkSeeder(IServiceScopeFactory scopes, IFusionCache 
             ImageUrls = [$"https://images.example.com/seed/{i}.jpg"],
             CreatedAt = created,
             UpdatedAt = created,
-            Inventory = new Inventory { OnHand = onHand, LowStockThreshold = ProductService.DefaultLowStockThreshold, UpdatedAt = created },
         };
+        product.Variants = [ProductService.DefaultVariant(product, onHand, created)];
+        return product;
     }
 
     /// <summary>The demo tree (created where missing), its leaves in order, then generated shelves up to <paramref name="wanted"/>.</summary>
@@ -171,17 +172,42 @@ public sealed class CatalogBulkSeeder(IServiceScopeFactory scopes, IFusionCache 
             await copy.CompleteAsync(cancellationToken);
         }
 
+        // Each product's one variant (the product's id, sku and price, no option values), then its stock.
         await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY inventory (product_id, on_hand, reserved, low_stock_threshold, updated_at) FROM STDIN (FORMAT BINARY)", cancellationToken))
+            "COPY product_variants (id, product_id, sku, option_values, option_key, price_minor, currency, is_active, position, created_at, updated_at) FROM STDIN (FORMAT BINARY)",
+            cancellationToken))
         {
-            foreach (var p in rows)
+            foreach (var v in rows.Select(p => p.Variants[0]))
             {
                 await copy.StartRowAsync(cancellationToken);
-                await copy.WriteAsync(p.Id, NpgsqlDbType.Uuid, cancellationToken);
-                await copy.WriteAsync(p.Inventory!.OnHand, NpgsqlDbType.Integer, cancellationToken);
+                await copy.WriteAsync(v.Id, NpgsqlDbType.Uuid, cancellationToken);
+                await copy.WriteAsync(v.ProductId, NpgsqlDbType.Uuid, cancellationToken);
+                await copy.WriteAsync(v.Sku, NpgsqlDbType.Varchar, cancellationToken);
+                await copy.WriteAsync("{}", NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(v.OptionKey, NpgsqlDbType.Varchar, cancellationToken);
+                await copy.WriteAsync(v.PriceMinor, NpgsqlDbType.Bigint, cancellationToken);
+                await copy.WriteAsync(v.Currency, NpgsqlDbType.Char, cancellationToken);
+                await copy.WriteAsync(v.IsActive, NpgsqlDbType.Boolean, cancellationToken);
+                await copy.WriteAsync(v.Position, NpgsqlDbType.Integer, cancellationToken);
+                await copy.WriteAsync(v.CreatedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+                await copy.WriteAsync(v.UpdatedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+            }
+
+            await copy.CompleteAsync(cancellationToken);
+        }
+
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            "COPY inventory (variant_id, product_id, on_hand, reserved, low_stock_threshold, updated_at) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            foreach (var i in rows.Select(p => p.Variants[0].Inventory!))
+            {
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(i.VariantId, NpgsqlDbType.Uuid, cancellationToken);
+                await copy.WriteAsync(i.ProductId, NpgsqlDbType.Uuid, cancellationToken);
+                await copy.WriteAsync(i.OnHand, NpgsqlDbType.Integer, cancellationToken);
                 await copy.WriteAsync(0, NpgsqlDbType.Integer, cancellationToken);
-                await copy.WriteAsync(p.Inventory.LowStockThreshold, NpgsqlDbType.Integer, cancellationToken);
-                await copy.WriteAsync(p.Inventory.UpdatedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+                await copy.WriteAsync(i.LowStockThreshold, NpgsqlDbType.Integer, cancellationToken);
+                await copy.WriteAsync(i.UpdatedAt, NpgsqlDbType.TimestampTz, cancellationToken);
             }
 
             await copy.CompleteAsync(cancellationToken);

@@ -6,21 +6,36 @@ public sealed record CategoryRequest(string Name, string? Slug, Guid? ParentId);
 
 public sealed record CategoryResponse(Guid Id, string Name, string Slug, Guid? ParentId, IReadOnlyList<CategoryResponse> Children);
 
+/// <param name="Price">Required for a product with one variant (created without <paramref name="Variants"/>); otherwise the lowest active variant's.</param>
+/// <param name="Options">The options its variants choose from; left out on replacement: unchanged.</param>
+/// <param name="Variants">On creation only: the variants to create instead of the default one (variant routes afterwards).</param>
 public sealed record ProductRequest(
-    string Sku, string? Slug, string Name, [property: MultilineText] string? Description, decimal Price, string? Currency,
-    Guid? CategoryId, List<string>? ImageUrls, bool? IsActive);
+    string Sku, string? Slug, string Name, [property: MultilineText] string? Description, decimal? Price, string? Currency,
+    Guid? CategoryId, List<string>? ImageUrls, bool? IsActive, List<ProductOptionRequest>? Options = null, List<VariantRequest>? Variants = null);
+
+public sealed record ProductOptionRequest(string Name, List<string> Values);
+
+/// <param name="OptionValues">One value of each product option, by option name; empty (or left out) for a product without options.</param>
+public sealed record VariantRequest(string Sku, Dictionary<string, string>? OptionValues, decimal Price, bool? IsActive);
+
+public sealed record VariantResponse(
+    Guid Id, string Sku, IReadOnlyDictionary<string, string> OptionValues, decimal Price, string Currency, bool IsActive, StockResponse Stock);
 
 public sealed record StockResponse(int Available);
 
 public sealed record ProductResponse(
     Guid Id, string Sku, string Slug, string Name, string? Description, decimal Price, string Currency, Guid? CategoryId,
-    IReadOnlyList<string> ImageUrls, bool IsActive, StockResponse Stock, DateTime CreatedAt, DateTime UpdatedAt)
+    IReadOnlyList<string> ImageUrls, bool IsActive, StockResponse Stock, IReadOnlyList<ProductOption> Options, IReadOnlyList<VariantResponse> Variants,
+    DateTime CreatedAt, DateTime UpdatedAt)
 {
     /// <summary>Changes when the product or its available stock changes, so a cached copy is never stale.</summary>
     internal long Version { get; init; }
 
+    /// <summary>Each variant's stock, when there are several: stock moving between variants changes the ETag too.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public string ETag => $"\"{Version}-{Stock.Available}\"";
+    public string ETag => Variants.Count <= 1
+        ? $"\"{Version}-{Stock.Available}\""
+        : $"\"{Version}-{Stock.Available}-{string.Join('.', Variants.Select(v => v.Stock.Available))}\"";
 }
 
 public sealed record ProductListQuery(
@@ -36,31 +51,45 @@ public static class ProductSorts
     public static readonly string[] All = ["name", "-name", "price", "-price", "createdAt", "-createdAt"];
 }
 
-public sealed record InventoryResponse(Guid ProductId, int OnHand, int Reserved, int Available, int LowStockThreshold);
+public sealed record InventoryResponse(Guid ProductId, Guid VariantId, int OnHand, int Reserved, int Available, int LowStockThreshold);
 
 public sealed record SetInventoryRequest(int? OnHand, int? LowStockThreshold);
 
 public sealed record AdjustInventoryRequest(int? Delta, [property: MultilineText] string Reason);
 
-public sealed record InventoryAdjustmentResponse(Guid Id, Guid ProductId, int Delta, int OnHandAfter, string Reason, Guid? ActorUserId, DateTime CreatedAt);
+public sealed record InventoryAdjustmentResponse(Guid Id, Guid ProductId, Guid VariantId, int Delta, int OnHandAfter, string Reason, Guid? ActorUserId, DateTime CreatedAt);
 
 /// <summary>The answer to an adjustment: the audit record, and the stock it left (the fields of <see cref="InventoryResponse"/>).</summary>
 public sealed record InventoryAdjustedResponse(
-    Guid Id, Guid ProductId, int Delta, int OnHandAfter, string Reason, Guid? ActorUserId, DateTime CreatedAt,
+    Guid Id, Guid ProductId, Guid VariantId, int Delta, int OnHandAfter, string Reason, Guid? ActorUserId, DateTime CreatedAt,
     int OnHand, int Reserved, int Available, int LowStockThreshold);
 
 public static class CatalogMappings
 {
-    public static ProductResponse ToResponse(this Product p) =>
-        new(p.Id, p.Sku, p.Slug, p.Name, p.Description, Money.ToMajor(p.PriceMinor), p.Currency, p.CategoryId,
-            p.ImageUrls, p.IsActive, new StockResponse(p.Inventory?.Available ?? 0), p.CreatedAt, p.UpdatedAt)
+    /// <summary>
+    /// The product with its variants (loaded with their stock): its price the lowest of its active
+    /// variants', its available stock their sum, both derived here from the rows read, so they
+    /// cannot drift from the variants'.
+    /// </summary>
+    public static ProductResponse ToResponse(this Product p)
+    {
+        var variants = p.Variants.OrderBy(v => v.Position).ThenBy(v => v.Id).ToList();
+        var active = variants.Where(v => v.IsActive).ToList();
+        return new(p.Id, p.Sku, p.Slug, p.Name, p.Description, Money.ToMajor(active.Count > 0 ? active.Min(v => v.PriceMinor) : p.PriceMinor), p.Currency,
+            p.CategoryId, p.ImageUrls, p.IsActive, new StockResponse(active.Sum(v => Math.Max(0, v.Inventory?.Available ?? 0))), p.Options,
+            [.. variants.Select(v => v.ToResponse())], p.CreatedAt, p.UpdatedAt)
         {
+            // Bumped by every change to the product or to one of its variants (VariantService).
             Version = p.Version,
         };
+    }
+
+    public static VariantResponse ToResponse(this ProductVariant v) =>
+        new(v.Id, v.Sku, v.OptionValues, Money.ToMajor(v.PriceMinor), v.Currency, v.IsActive, new StockResponse(v.Inventory?.Available ?? 0));
 
     public static InventoryResponse ToResponse(this Inventory i) =>
-        new(i.ProductId, i.OnHand, i.Reserved, i.Available, i.LowStockThreshold);
+        new(i.ProductId, i.VariantId, i.OnHand, i.Reserved, i.Available, i.LowStockThreshold);
 
     public static InventoryAdjustmentResponse ToResponse(this InventoryAdjustment a) =>
-        new(a.Id, a.ProductId, a.Delta, a.OnHandAfter, a.Reason, a.ActorUserId, a.CreatedAt);
+        new(a.Id, a.ProductId, a.VariantId, a.Delta, a.OnHandAfter, a.Reason, a.ActorUserId, a.CreatedAt);
 }

@@ -62,7 +62,7 @@ public sealed partial class CatalogSeeder(ShopDbContext db, IOptions<SeedOptions
                 var noun = Singular(leaf.Name.Split(' ')[^1]);
                 var name = $"{Adjectives[random.Next(Adjectives.Length)]} {Materials[random.Next(Materials.Length)]} {noun} {(char)('A' + random.Next(26))}{random.Next(100, 999)}";
                 var onHand = random.Next(10) == 0 ? 0 : random.Next(1, 250);
-                db.Products.Add(new Product
+                var product = new Product
                 {
                     Sku = $"DEMO-{index + 1:D2}-{n:D3}",
                     Slug = $"{Slugs.FromName(name, "product")}-{index + 1:D2}{n:D3}",
@@ -74,8 +74,9 @@ public sealed partial class CatalogSeeder(ShopDbContext db, IOptions<SeedOptions
                     ImageUrls = [$"https://images.example.com/demo/{index + 1:D2}-{n:D3}.jpg"],
                     CreatedAt = now.AddMinutes(-random.Next(60 * 24 * 90)),
                     UpdatedAt = now,
-                    Inventory = new Inventory { OnHand = onHand, LowStockThreshold = 5, UpdatedAt = now },
-                });
+                };
+                product.Variants = [ProductService.DefaultVariant(product, onHand, now)];
+                db.Products.Add(product);
                 products++;
             }
         }

@@ -44,6 +44,7 @@ public static class CatalogSetup
         services.AddSingleton<ProductCatalog>();
         services.AddScoped<ProductService>();
         services.AddScoped<InventoryService>();
+        services.AddScoped<VariantService>();
         services.AddScoped<CatalogSeeder>();
         services.AddSingleton<CatalogBulkSeeder>();
         return services;

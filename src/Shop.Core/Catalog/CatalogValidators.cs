@@ -20,11 +20,21 @@ public sealed partial class ProductRequestValidator : AbstractValidator<ProductR
     public ProductRequestValidator()
     {
         RuleFor(x => x.Sku).NotEmpty().MaximumLength(CatalogLimits.Sku)
-            .Matches(SkuPattern()).WithMessage("'{PropertyName}' may contain letters, digits, '.', '_' and '-' only.");
+            .Matches(Sku()).WithMessage("'{PropertyName}' may contain letters, digits, '.', '_' and '-' only.");
         RuleFor(x => x.Slug).Must(Slugs.IsValid).When(x => x.Slug is not null).WithMessage(CategoryRequestValidator.SlugMessage);
         RuleFor(x => x.Name).RequiredText(CatalogLimits.ProductName);
         RuleFor(x => x.Description).OptionalText(CatalogLimits.Description);
-        RuleFor(x => x.Price).Price().GreaterThan(0);
+        RuleFor(x => x.Price).NotNull().When(x => x.Variants is not { Count: > 0 })
+            .WithMessage("'price' is required, unless the product is created with its variants.");
+        RuleFor(x => x.Price).Price().GreaterThan(0).When(x => x.Price is not null);
+        RuleFor(x => x.Options).Must(o => o is null || o.Count <= CatalogLimits.Options)
+            .WithMessage($"At most {CatalogLimits.Options} options.");
+        RuleFor(x => x.Options).Must(o => o is null || o.Where(x => x?.Name is not null).Select(x => x.Name.Trim()).Distinct(StringComparer.Ordinal).Count() == o.Count)
+            .WithMessage("Option names must differ.");
+        RuleForEach(x => x.Options).NotNull().SetValidator(new ProductOptionRequestValidator());
+        RuleFor(x => x.Variants).Must(v => v is null || v.Count <= CatalogLimits.Variants)
+            .WithMessage($"At most {CatalogLimits.Variants} variants.");
+        RuleForEach(x => x.Variants).NotNull().SetValidator(new VariantRequestValidator());
         RuleFor(x => x.Currency).Must(CurrencyCodes.IsValid).When(x => x.Currency is not null)
             .WithMessage("'{PropertyName}' must be an ISO 4217 currency code such as 'USD'; leave it out for the shop's Catalog:DefaultCurrency.");
         RuleFor(x => x.ImageUrls).Must(u => u is null || u.Count <= CatalogLimits.ImageUrls)
@@ -40,7 +50,34 @@ public sealed partial class ProductRequestValidator : AbstractValidator<ProductR
         && !string.IsNullOrEmpty(uri.Host);
 
     [GeneratedRegex("^[A-Za-z0-9._-]+$")]
-    private static partial Regex SkuPattern();
+    internal static partial Regex Sku();
+}
+
+public sealed class ProductOptionRequestValidator : AbstractValidator<ProductOptionRequest>
+{
+    public ProductOptionRequestValidator()
+    {
+        RuleFor(x => x.Name).RequiredText(CatalogLimits.OptionName).Must(n => n is null || !n.Contains('=') && !n.Contains(';'))
+            .WithMessage("An option name cannot contain '=' or ';'.");
+        RuleFor(x => x.Values).NotEmpty().Must(v => v is null || v.Count <= CatalogLimits.OptionValues)
+            .WithMessage($"An option has 1 to {CatalogLimits.OptionValues} values.");
+        RuleForEach(x => x.Values).RequiredText(CatalogLimits.OptionValue).Must(v => v is null || !v.Contains(';'))
+            .WithMessage("An option value cannot contain ';'.");
+        RuleFor(x => x.Values).Must(v => v is null || v.Where(x => x is not null).Select(x => x.Trim()).Distinct(StringComparer.Ordinal).Count() == v.Count)
+            .WithMessage("An option's values must differ.");
+    }
+}
+
+public sealed class VariantRequestValidator : AbstractValidator<VariantRequest>
+{
+    public VariantRequestValidator()
+    {
+        RuleFor(x => x.Sku).NotEmpty().MaximumLength(CatalogLimits.Sku)
+            .Matches(ProductRequestValidator.Sku()).WithMessage("'{PropertyName}' may contain letters, digits, '.', '_' and '-' only.");
+        RuleFor(x => x.Price).Price().GreaterThan(0);
+        RuleFor(x => x.OptionValues).Must(v => v is null || v.Count <= CatalogLimits.Options)
+            .WithMessage($"At most {CatalogLimits.Options} option values.");
+    }
 }
 
 public sealed class ProductListQueryValidator : AbstractValidator<ProductListQuery>

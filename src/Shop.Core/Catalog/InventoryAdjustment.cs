@@ -5,6 +5,7 @@ public sealed class InventoryAdjustment
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
     public Guid ProductId { get; init; }
+    public Guid VariantId { get; init; }
     public int Delta { get; init; }
     public int OnHandAfter { get; init; }
     public required string Reason { get; init; }

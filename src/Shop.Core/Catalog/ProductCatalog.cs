@@ -54,14 +54,15 @@ public sealed class ProductCatalog(ProductCache cache, CategoryTree tree, IServi
             products = products.Where(p => p.PriceMinor <= maxMinor);
         }
 
+        // In stock: one active variant has stock available.
         products = query.InStock switch
         {
-            true => products.Where(p => p.Inventory!.OnHand - p.Inventory.Reserved > 0),
-            false => products.Where(p => p.Inventory!.OnHand - p.Inventory.Reserved <= 0),
+            true => products.Where(p => p.Variants.Any(v => v.IsActive && v.Inventory!.OnHand - v.Inventory.Reserved > 0)),
+            false => products.Where(p => !p.Variants.Any(v => v.IsActive && v.Inventory!.OnHand - v.Inventory.Reserved > 0)),
             null => products,
         };
 
-        return await products.PageAsync(q => Sort(q, query.Sort ?? ProductSorts.Default).Include(p => p.Inventory), query.Paging, p => p.ToResponse(), cancellationToken);
+        return await products.PageAsync(q => WithVariants(Sort(q, query.Sort ?? ProductSorts.Default)), query.Paging, p => p.ToResponse(), cancellationToken);
     }
 
     private const string LikeEscape = "\\";
@@ -104,8 +105,14 @@ public sealed class ProductCatalog(ProductCache cache, CategoryTree tree, IServi
         Func<ShopDbContext, string, CancellationToken, Task<Product?>> BySlug);
 
     private static CompiledFinds Compile(IModel _) => new(
-        EF.CompileAsyncQuery((ShopDbContext db, Guid id, CancellationToken _) => db.Products.AsNoTracking().Include(p => p.Inventory).SingleOrDefault(p => p.Id == id)),
-        EF.CompileAsyncQuery((ShopDbContext db, string slug, CancellationToken _) => db.Products.AsNoTracking().Include(p => p.Inventory).SingleOrDefault(p => p.Slug == slug)));
+        EF.CompileAsyncQuery((ShopDbContext db, Guid id, CancellationToken _) =>
+            db.Products.AsNoTracking().Include(p => p.Variants).ThenInclude(v => v.Inventory).SingleOrDefault(p => p.Id == id)),
+        EF.CompileAsyncQuery((ShopDbContext db, string slug, CancellationToken _) =>
+            db.Products.AsNoTracking().Include(p => p.Variants).ThenInclude(v => v.Inventory).SingleOrDefault(p => p.Slug == slug)));
+
+    /// <summary>A page's products with their variants and stock: one query (a join), the page sorted before it.</summary>
+    private static IQueryable<Product> WithVariants(IQueryable<Product> products) =>
+        products.Include(p => p.Variants).ThenInclude(v => v.Inventory);
 
     private async Task<ProductResponse?> FindAsync(ShopDbContext reads, string idOrSlug, CancellationToken cancellationToken)
     {

@@ -25,23 +25,81 @@ public sealed class ProductService(
             Name = request.Name.Trim(),
             Currency = "",
             CreatedAt = now,
-            Inventory = new Inventory { LowStockThreshold = DefaultLowStockThreshold, UpdatedAt = now },
+            Options = VariantRules.Normalize(request.Options),
         };
         Apply(product, request, now);
+        product.Variants = request.Variants is { Count: > 0 } variants
+            ? [.. variants.Select((v, i) => NewVariant(product, v.Sku.Trim(), Money.ToMinor(v.Price), v.IsActive ?? true, i,
+                VariantRules.FitOrThrow(product.Options, v.OptionValues, $"variants[{i}].optionValues"), now))]
+            // A simple product: one variant with the product's id, sku and price, and no option values.
+            : [NewVariant(product, product.Sku, Money.ToMinor(request.Price!.Value), isActive: true, position: 0,
+                VariantRules.FitOrThrow(product.Options, null, "variants"), now, id: product.Id)];
+        var duplicate = product.Variants.GroupBy(v => v.OptionKey).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw VariantRules.Exists(duplicate.First().OptionValues);
+        }
+
+        product.PriceMinor = LowestPrice(product.Variants);
         await EnsureUniqueAsync(product, slugGiven: request.Slug is not null, cancellationToken);
+        await EnsureSkusFreeAsync(product.Id, product.Sku, [.. product.Variants.Select(v => v.Sku)], cancellationToken);
         db.Products.Add(product);
         await SaveAsync(product, "created", cancellationToken);
         return product.ToResponse();
     }
 
+    internal static ProductVariant NewVariant(Product product, string sku, long priceMinor, bool isActive, int position,
+        IReadOnlyDictionary<string, string> optionValues, DateTime now, Guid? id = null)
+    {
+        var variant = new ProductVariant
+        {
+            Id = id ?? Guid.CreateVersion7(),
+            ProductId = product.Id,
+            Sku = sku,
+            PriceMinor = priceMinor,
+            Currency = product.Currency,
+            IsActive = isActive,
+            Position = position,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        variant.SetOptionValues(optionValues);
+        variant.Inventory = new Inventory { VariantId = variant.Id, ProductId = product.Id, LowStockThreshold = DefaultLowStockThreshold, UpdatedAt = now };
+        return variant;
+    }
+
+    /// <summary>A simple product's variant: its id, sku and price, no option values, this much on hand.</summary>
+    internal static ProductVariant DefaultVariant(Product product, int onHand, DateTime now)
+    {
+        var variant = NewVariant(product, product.Sku, product.PriceMinor, isActive: true, position: 0, new Dictionary<string, string>(), now, id: product.Id);
+        variant.Inventory!.OnHand = onHand;
+        return variant;
+    }
+
+    /// <summary>The product's price: its lowest active variant's (its lowest variant's while none is active).</summary>
+    internal static long LowestPrice(IEnumerable<ProductVariant> variants)
+    {
+        var all = variants.ToList();
+        var active = all.Where(v => v.IsActive).ToList();
+        return (active.Count > 0 ? active : all).Min(v => v.PriceMinor);
+    }
+
     /// <summary>
     /// Replaces a product's fields. With <paramref name="expectedVersion"/> (from If-Match) a
     /// product changed since the client read it is a 409; without it, the version read here still
-    /// guards the write, so two concurrent updates never silently merge.
+    /// guards the write, so two concurrent updates never silently merge. Its options may change
+    /// only so that every variant still fits; with one variant, <c>price</c> (and the sku of a
+    /// simple product) are that variant's.
     /// </summary>
     public async Task<ProductResponse> UpdateAsync(Guid id, ProductRequest request, long? expectedVersion, CancellationToken cancellationToken)
     {
-        var product = await db.Products.Include(p => p.Inventory).SingleOrDefaultAsync(p => p.Id == id, cancellationToken)
+        if (request.Variants is not null)
+        {
+            throw new RequestValidationException("variants", "Variants are given when a product is created; afterwards use /products/{id}/variants.");
+        }
+
+        var product = await db.Products.Include(p => p.Variants).ThenInclude(v => v.Inventory)
+            .AsSplitQuery().SingleOrDefaultAsync(p => p.Id == id, cancellationToken)
             ?? throw new NotFoundException("Product not found.");
         if (expectedVersion is { } expected && expected != product.Version)
         {
@@ -49,13 +107,52 @@ public sealed class ProductService(
         }
 
         await EnsureCategoryAsync(request.CategoryId, cancellationToken);
-        product.Sku = request.Sku.Trim();
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (request.Options is not null)
+        {
+            var options = VariantRules.Normalize(request.Options);
+            foreach (var variant in product.Variants)
+            {
+                var (_, problem) = VariantRules.Fit(options, variant.OptionValues);
+                if (problem is not null)
+                {
+                    throw new ConflictException($"Variant {variant.Sku} would no longer fit the options: {problem} Change or remove it first.", "variant-mismatch");
+                }
+            }
+
+            product.Options = options;
+        }
+
+        var sku = request.Sku.Trim();
+        if (product.Variants is [var only])
+        {
+            if (request.Price is { } price)
+            {
+                only.PriceMinor = Money.ToMinor(price);
+            }
+
+            if (only.Id == product.Id)
+            {
+                only.Sku = sku; // a simple product's variant carries its sku
+            }
+
+            only.UpdatedAt = now;
+        }
+
+        product.Sku = sku;
         product.Name = request.Name.Trim();
         // The slug is part of storefront URLs: it changes only when the client sends a new one.
         product.Slug = request.Slug ?? product.Slug;
         product.Version++;
-        Apply(product, request, clock.GetUtcNow().UtcDateTime);
+        Apply(product, request, now);
+        foreach (var variant in product.Variants)
+        {
+            variant.Currency = product.Currency;
+        }
+
+        product.PriceMinor = LowestPrice(product.Variants);
         await EnsureUniqueAsync(product, slugGiven: true, cancellationToken);
+        await EnsureSkusFreeAsync(product.Id, product.Sku, [.. product.Variants.Select(v => v.Sku)], cancellationToken);
         await SaveAsync(product, "updated", cancellationToken);
         return product.ToResponse();
     }
@@ -101,7 +198,6 @@ public sealed class ProductService(
     private void Apply(Product product, ProductRequest request, DateTime now)
     {
         product.Description = string.IsNullOrWhiteSpace(request.Description) ? null : request.Description.Trim();
-        product.PriceMinor = Money.ToMinor(request.Price);
         // Left out: the shop's default on creation, the product's own currency on replacement.
         product.Currency = request.Currency?.Trim().ToUpperInvariant()
             ?? (product.Currency is { Length: > 0 } current ? current : options.Value.DefaultCurrency.ToUpperInvariant());
@@ -134,6 +230,29 @@ public sealed class ProductService(
             }
 
             product.Slug = Slugs.WithSuffix(product.Slug);
+        }
+    }
+
+    /// <summary>
+    /// A sku names one thing across the catalog: no other product, and no variant of another
+    /// product, may have one of these. (Unique indexes guard each table against a race; this check
+    /// covers the pair.)
+    /// </summary>
+    internal async Task EnsureSkusFreeAsync(Guid productId, string productSku, IReadOnlyCollection<string> variantSkus, CancellationToken cancellationToken)
+    {
+        var repeated = variantSkus.GroupBy(s => s, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (repeated is not null)
+        {
+            throw new ConflictException($"The sku '{repeated.Key}' is given to more than one variant.", "sku-taken");
+        }
+
+        List<string> skus = [productSku, .. variantSkus];
+        var taken = await db.Products.Where(p => p.Id != productId && skus.Contains(p.Sku)).Select(p => p.Sku)
+            .Concat(db.Variants.Where(v => v.ProductId != productId && skus.Contains(v.Sku)).Select(v => v.Sku))
+            .FirstOrDefaultAsync(cancellationToken);
+        if (taken is not null)
+        {
+            throw new ConflictException($"The sku '{taken}' is already used by another product or variant.", "sku-taken");
         }
     }
 

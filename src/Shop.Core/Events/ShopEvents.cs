@@ -27,7 +27,8 @@ public sealed record UserRegisteredData(Guid UserId, string Email, string FullNa
 /// <summary>What every order event carries.</summary>
 public sealed record OrderData(Guid OrderId, string Number, Guid UserId, string Status, decimal Total, string Currency, IReadOnlyList<OrderLineData> Lines);
 
-public sealed record OrderLineData(Guid ProductId, string Sku, string Name, decimal UnitPrice, int Quantity);
+public sealed record OrderLineData(Guid ProductId, string Sku, string Name, decimal UnitPrice, int Quantity,
+    Guid VariantId, IReadOnlyDictionary<string, string> OptionValues);
 
 [Topic("order.placed")]
 public sealed record OrderPlaced(Guid Id, DateTime OccurredAt, OrderData Data) : IShopEvent
@@ -101,7 +102,11 @@ public sealed record InventoryLowStock(Guid Id, DateTime OccurredAt, InventoryLo
     public int Version => 1;
 }
 
-public sealed record InventoryLowStockData(Guid ProductId, string Sku, string Name, int OnHand, int Reserved, int Available, int LowStockThreshold);
+/// <param name="Sku">The variant's sku (a simple product's is the product's).</param>
+/// <param name="VariantId">The variant whose stock ran low (a simple product's only one).</param>
+/// <param name="OptionValues">That variant's option values ("Size": "M"); empty for a simple product.</param>
+public sealed record InventoryLowStockData(Guid ProductId, string Sku, string Name, int OnHand, int Reserved, int Available, int LowStockThreshold,
+    Guid VariantId, IReadOnlyDictionary<string, string> OptionValues);
 
 [Topic("product.changed")]
 public sealed record ProductChanged(Guid Id, DateTime OccurredAt, ProductChangedData Data) : IShopEvent

@@ -58,12 +58,14 @@ public static class LowStockEmailHandler
     {
         var admins = await db.Users.Where(u => u.Role == Roles.Admin && u.IsActive).Select(u => u.Email).ToListAsync(cancellationToken);
         var d = low.Data;
-        var text = $"{d.Name} ({d.Sku}) is low on stock: {d.Available} available ({d.OnHand} on hand, {d.Reserved} reserved), threshold {d.LowStockThreshold}.\n";
-        var html = $"<p><strong>{OrderConfirmationEmailHandler.Enc(d.Name)}</strong> ({OrderConfirmationEmailHandler.Enc(d.Sku)}) is low on stock: "
+        // A variant is named with its option values: "T-shirt, Size M, Color Red".
+        var name = d.OptionValues is { Count: > 0 } values ? $"{d.Name}, {string.Join(", ", values.Select(v => $"{v.Key} {v.Value}"))}" : d.Name;
+        var text = $"{name} ({d.Sku}) is low on stock: {d.Available} available ({d.OnHand} on hand, {d.Reserved} reserved), threshold {d.LowStockThreshold}.\n";
+        var html = $"<p><strong>{OrderConfirmationEmailHandler.Enc(name)}</strong> ({OrderConfirmationEmailHandler.Enc(d.Sku)}) is low on stock: "
             + $"{d.Available} available ({d.OnHand} on hand, {d.Reserved} reserved), threshold {d.LowStockThreshold}.</p>";
         foreach (var admin in admins)
         {
-            await mailer.SendOnceAsync($"low-stock:{low.Id}", "low_stock", new EmailMessage(admin, $"Low stock: {d.Name} ({d.Sku})", text, html), cancellationToken);
+            await mailer.SendOnceAsync($"low-stock:{low.Id}", "low_stock", new EmailMessage(admin, $"Low stock: {name} ({d.Sku})", text, html), cancellationToken);
         }
     }
 }

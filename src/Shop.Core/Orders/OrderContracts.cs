@@ -4,7 +4,8 @@ using Shop.Core.Users;
 
 namespace Shop.Core.Orders;
 
-public sealed record OrderItemRequest(Guid ProductId, int Quantity);
+/// <summary>A line names a variant, or a product that has exactly one.</summary>
+public sealed record OrderItemRequest(Guid? ProductId, int Quantity, Guid? VariantId = null);
 
 /// <summary>Lines, and either an inline shipping address or the id of one of the user's saved addresses.</summary>
 public sealed record PlaceOrderRequest(List<OrderItemRequest> Items, AddressRequest? ShippingAddress, Guid? ShippingAddressId);
@@ -18,7 +19,8 @@ public sealed record OrderListQuery(string? Status, Guid? UserId, int? Page, int
     public PageQuery Paging => new(Page, PageSize);
 }
 
-public sealed record OrderLineResponse(Guid ProductId, string Sku, string Name, decimal UnitPrice, int Quantity, decimal LineTotal);
+public sealed record OrderLineResponse(Guid ProductId, Guid VariantId, string Sku, string Name, IReadOnlyDictionary<string, string> OptionValues,
+    decimal UnitPrice, int Quantity, decimal LineTotal);
 
 public sealed record StatusChangeResponse(string Status, DateTime At, string? Note, string Actor);
 
@@ -45,7 +47,7 @@ public static class OrderMappings
     public static OrderResponse ToResponse(this Order o) => new(
         o.Id, o.Number, o.UserId, o.Status.Name(),
         o.Lines.OrderBy(l => l.Sku, StringComparer.Ordinal).Select(l => new OrderLineResponse(
-            l.ProductId, l.Sku, l.Name, Money.ToMajor(l.UnitPriceMinor), l.Quantity, Money.ToMajor(l.LineTotalMinor))).ToList(),
+            l.ProductId, l.VariantId, l.Sku, l.Name, l.OptionValues, Money.ToMajor(l.UnitPriceMinor), l.Quantity, Money.ToMajor(l.LineTotalMinor))).ToList(),
         Money.ToMajor(o.SubtotalMinor), Money.ToMajor(o.TotalMinor), o.Currency, o.ShippingAddress.ToResponse(),
         o.Carrier, o.TrackingNumber, o.History.ToResponse(), o.CreatedAt, o.UpdatedAt);
 

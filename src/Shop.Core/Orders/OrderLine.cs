@@ -6,6 +6,10 @@ public sealed class OrderLine
     public Guid Id { get; init; } = Guid.CreateVersion7();
     public Guid OrderId { get; init; }
     public Guid ProductId { get; init; }
+    public Guid VariantId { get; init; }
+
+    /// <summary>The variant's option values when the order was placed ("Size": "M"); empty for a simple product.</summary>
+    public Dictionary<string, string> OptionValues { get; init; } = [];
     public required string Sku { get; init; }
     public required string Name { get; init; }
     public long UnitPriceMinor { get; init; }

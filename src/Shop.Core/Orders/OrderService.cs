@@ -31,22 +31,19 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
     public async Task<OrderResponse> PlaceAsync(Guid userId, PlaceOrderRequest request, IdempotencyTicket? idempotencyTicket, CancellationToken cancellationToken)
     {
         var address = await ResolveAddressAsync(userId, request, cancellationToken);
-        var wanted = request.Items
-            .GroupBy(i => i.ProductId)
-            .Select(g => (ProductId: g.Key, Quantity: g.Sum(i => i.Quantity)))
-            .OrderBy(l => l.ProductId)
+        // One line per variant, in variant id order: concurrent orders lock stock rows in the same order.
+        var wanted = (await ResolveLinesAsync(request, cancellationToken))
+            .GroupBy(l => l.Variant.Id)
+            .Select(g => new WantedLine(g.First().Variant, g.First().ProductName, g.Sum(l => l.Quantity)))
+            .OrderBy(l => l.Variant.Id)
             .ToList();
-        var products = await LoadOrderableProductsAsync(request, wanted, cancellationToken);
+        EnsureOrderable(wanted);
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var lines = wanted.Select(w =>
+        var lines = wanted.Select(w => new OrderLine
         {
-            var product = products[w.ProductId];
-            return new OrderLine
-            {
-                ProductId = product.Id, Sku = product.Sku, Name = product.Name,
-                UnitPriceMinor = product.PriceMinor, Quantity = w.Quantity, LineTotalMinor = product.PriceMinor * w.Quantity,
-            };
+            ProductId = w.Variant.ProductId, VariantId = w.Variant.Id, Sku = w.Variant.Sku, Name = w.ProductName, OptionValues = w.Variant.OptionValues,
+            UnitPriceMinor = w.Variant.PriceMinor, Quantity = w.Quantity, LineTotalMinor = w.Variant.PriceMinor * w.Quantity,
         }).ToList();
         var subtotal = lines.Sum(l => l.LineTotalMinor);
         var order = new Order
@@ -55,8 +52,7 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
             UserId = userId,
             SubtotalMinor = subtotal,
             TotalMinor = subtotal,
-            // Stryker disable once Linq : an order has at least one line (validated), so First and FirstOrDefault find the same product
-            Currency = products.Values.First().Currency,
+            Currency = wanted[0].Variant.Currency,
             ShippingAddress = address,
             CreatedAt = now,
             UpdatedAt = now,
@@ -67,23 +63,23 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
         // The order's rows first, then the reservations, all in one transaction (a refused line rolls
         // the order back too). Written first, a clashing order number costs nothing to retry.
         await using var transaction = await BeginWithOrderAsync(order, cancellationToken);
-        db.Invalidates(CacheKeys.Tags.Products(wanted.Select(w => w.ProductId)));
-        foreach (var (productId, quantity) in wanted)
+        db.Invalidates(CacheKeys.Tags.Products(wanted.Select(w => w.Variant.ProductId).Distinct()));
+        foreach (var (variant, productName, quantity) in wanted)
         {
-            // One round trip per line, in product id order (concurrent orders lock rows in the same
+            // One round trip per line, in variant id order (concurrent orders lock rows in the same
             // order: no deadlock): reserve if enough is available, and read what is left for the
             // low-stock check from the same statement.
             var left = await db.Database.SqlQuery<StockRow>($"""
                 UPDATE inventory SET reserved = reserved + {quantity}
-                WHERE product_id = {productId} AND on_hand - reserved >= {quantity}
+                WHERE variant_id = {variant.Id} AND on_hand - reserved >= {quantity}
                 RETURNING on_hand, reserved, low_stock_threshold
                 """).ToListAsync(cancellationToken);
             if (left.Count == 0)
             {
-                throw InsufficientStock(products[productId], quantity);
+                throw InsufficientStock(variant, productName, quantity);
             }
 
-            await LowStock.PublishIfCrossedAsync(outbox, products[productId], left[0], quantity, now);
+            await LowStock.PublishIfCrossedAsync(outbox, productName, variant, left[0], quantity, now);
         }
 
         var response = order.ToResponse();
@@ -99,6 +95,10 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
         return response;
     }
 
+    private sealed record WantedLine(ProductVariant Variant, string ProductName, int Quantity);
+
+    private sealed record ResolvedLine(ProductVariant Variant, string ProductName, int Quantity);
+
     private async Task<ShippingAddress> ResolveAddressAsync(Guid userId, PlaceOrderRequest request, CancellationToken cancellationToken)
     {
         if (request.ShippingAddress is { } inline)
@@ -113,43 +113,84 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
         return saved?.ToShippingAddress() ?? throw new NotFoundException("You have no saved address with this id (shippingAddressId).");
     }
 
-    private async Task<Dictionary<Guid, Product>> LoadOrderableProductsAsync(
-        PlaceOrderRequest request, List<(Guid ProductId, int Quantity)> wanted, CancellationToken cancellationToken)
+    /// <summary>
+    /// Each line's variant, with its product's name, in one query: a line names a variant, or a
+    /// product with exactly one. Anything that cannot be sold is a 400 naming the line.
+    /// </summary>
+    private async Task<List<ResolvedLine>> ResolveLinesAsync(PlaceOrderRequest request, CancellationToken cancellationToken)
     {
-        var ids = wanted.Select(w => w.ProductId).ToList();
-        var products = await db.Products.AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, cancellationToken);
+        var variantIds = request.Items.Where(i => i.VariantId is not null).Select(i => i.VariantId!.Value).Distinct().ToList();
+        var productIds = request.Items.Where(i => i.VariantId is null).Select(i => i.ProductId!.Value).Distinct().ToList();
+        var rows = await db.Variants.AsNoTracking()
+            .Where(v => variantIds.Contains(v.Id) || productIds.Contains(v.ProductId))
+            .Join(db.Products, v => v.ProductId, p => p.Id, (v, p) => new { Variant = v, ProductName = p.Name, ProductActive = p.IsActive })
+            .ToListAsync(cancellationToken);
 
         var errors = new Dictionary<string, string[]>();
+        var lines = new List<ResolvedLine>();
         for (var i = 0; i < request.Items.Count; i++)
         {
-            var productId = request.Items[i].ProductId;
-            if (!products.TryGetValue(productId, out var product) || !product.IsActive)
+            var item = request.Items[i];
+            if (item.VariantId is { } variantId)
+            {
+                var row = rows.Find(r => r.Variant.Id == variantId);
+                if (row is not { Variant.IsActive: true, ProductActive: true } || (item.ProductId is { } named && named != row.Variant.ProductId))
+                {
+                    errors[$"items[{i}].variantId"] = [$"No variant with id {variantId} is for sale{(item.ProductId is null ? "" : " as part of this product")}."];
+                    continue;
+                }
+
+                lines.Add(new ResolvedLine(row.Variant, row.ProductName, item.Quantity));
+                continue;
+            }
+
+            var productId = item.ProductId!.Value;
+            var variants = rows.Where(r => r.Variant.ProductId == productId).ToList();
+            if (variants is [_, _, ..])
+            {
+                errors[$"items[{i}].productId"] = [$"Product {productId} has several variants: name the one you want (variantId)."];
+            }
+            else if (variants is not [{ Variant.IsActive: true, ProductActive: true } only])
             {
                 errors[$"items[{i}].productId"] = [$"No product with id {productId} is for sale."];
             }
-        }
-
-        foreach (var (productId, quantity) in wanted.Where(w => w.Quantity > OrderLimits.MaxQuantity))
-        {
-            errors["items"] = [$"Product {productId} is ordered {quantity} times in all; at most {OrderLimits.MaxQuantity} per order."];
-        }
-
-        if (errors.Count == 0 && products.Values.Select(p => p.Currency).Distinct().Count() > 1)
-        {
-            errors["items"] = ["All products of one order must be priced in the same currency."];
+            else
+            {
+                lines.Add(new ResolvedLine(only.Variant, only.ProductName, item.Quantity));
+            }
         }
 
         return errors.Count > 0
             ? throw new RequestValidationException(errors, "Some order lines cannot be ordered.")
-            : products;
+            : lines;
     }
 
-    private static ConflictException InsufficientStock(Product product, int quantity)
+    private static void EnsureOrderable(List<WantedLine> wanted)
+    {
+        var errors = new Dictionary<string, string[]>();
+        foreach (var line in wanted.Where(w => w.Quantity > OrderLimits.MaxQuantity))
+        {
+            errors["items"] = [$"{line.ProductName} ({line.Variant.Sku}) is ordered {line.Quantity} times in all; at most {OrderLimits.MaxQuantity} per order."];
+        }
+
+        if (errors.Count == 0 && wanted.Select(w => w.Variant.Currency).Distinct().Count() > 1)
+        {
+            errors["items"] = ["All products of one order must be priced in the same currency."];
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new RequestValidationException(errors, "Some order lines cannot be ordered.");
+        }
+    }
+
+    private static ConflictException InsufficientStock(ProductVariant variant, string productName, int quantity)
     {
         var conflict = new ConflictException(
-            $"Not enough stock of '{product.Name}' (sku {product.Sku}, product {product.Id}) for {quantity}. Nothing was reserved.", "insufficient-stock");
-        conflict.Extensions["productId"] = product.Id;
-        conflict.Extensions["sku"] = product.Sku;
+            $"Not enough stock of '{productName}' (sku {variant.Sku}, product {variant.ProductId}) for {quantity}. Nothing was reserved.", "insufficient-stock");
+        conflict.Extensions["productId"] = variant.ProductId;
+        conflict.Extensions["variantId"] = variant.Id;
+        conflict.Extensions["sku"] = variant.Sku;
         return conflict;
     }
 
@@ -313,10 +354,10 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
 
         db.Invalidates(CacheKeys.Tags.Products(order.Lines.Select(l => l.ProductId)));
 
-        foreach (var line in order.Lines.OrderBy(l => l.ProductId))
+        foreach (var line in order.Lines.OrderBy(l => l.VariantId))
         {
-            var (productId, quantity) = (line.ProductId, line.Quantity);
-            var rows = db.Inventory.Where(i => i.ProductId == productId);
+            var (variantId, quantity) = (line.VariantId, line.Quantity);
+            var rows = db.Inventory.Where(i => i.VariantId == variantId);
             var changed = effect switch
             {
                 StockEffect.Release => await rows.Where(i => i.Reserved >= quantity)
@@ -328,7 +369,7 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
             if (changed != 1)
             {
                 // Every reservation was made by this service; a missing one is a bug, not a client error.
-                throw new InvalidOperationException($"Stock of product {productId} does not hold the reservation of order {order.Number} ({effect}).");
+                throw new InvalidOperationException($"Stock of variant {variantId} does not hold the reservation of order {order.Number} ({effect}).");
             }
         }
     }

@@ -12,7 +12,10 @@ public sealed class PlaceOrderRequestValidator : AbstractValidator<PlaceOrderReq
             .WithMessage($"An order has at most {OrderLimits.MaxLines} lines.");
         RuleForEach(x => x.Items).NotNull().WithMessage("An order line cannot be null.").ChildRules(item =>
         {
-            item.RuleFor(i => i.ProductId).NotEmpty();
+            item.RuleFor(i => i).Must(i => i.ProductId is not null || i.VariantId is not null).OverridePropertyName("productId")
+                .WithMessage("Name the product (productId) or the variant (variantId).");
+            item.RuleFor(i => i.ProductId).NotEqual(Guid.Empty);
+            item.RuleFor(i => i.VariantId).NotEqual(Guid.Empty);
             item.RuleFor(i => i.Quantity).InclusiveBetween(1, OrderLimits.MaxQuantity);
         }).When(x => x.Items is not null);
         RuleFor(x => x.ShippingAddress).SetValidator(new AddressRequestValidator()!).When(x => x.ShippingAddress is not null);

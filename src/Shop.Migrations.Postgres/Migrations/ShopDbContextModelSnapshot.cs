@@ -70,9 +70,9 @@ namespace Shop.Migrations.Postgres.Migrations
 
             modelBuilder.Entity("Shop.Core.Catalog.Inventory", b =>
                 {
-                    b.Property<Guid>("ProductId")
+                    b.Property<Guid>("VariantId")
                         .HasColumnType("uuid")
-                        .HasColumnName("product_id");
+                        .HasColumnName("variant_id");
 
                     b.Property<int>("LowStockThreshold")
                         .HasColumnType("integer")
@@ -82,6 +82,10 @@ namespace Shop.Migrations.Postgres.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("on_hand");
 
+                    b.Property<Guid>("ProductId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("product_id");
+
                     b.Property<int>("Reserved")
                         .HasColumnType("integer")
                         .HasColumnName("reserved");
@@ -90,8 +94,11 @@ namespace Shop.Migrations.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
 
-                    b.HasKey("ProductId")
+                    b.HasKey("VariantId")
                         .HasName("pk_inventory");
+
+                    b.HasIndex("ProductId")
+                        .HasDatabaseName("ix_inventory_product_id");
 
                     b.ToTable("inventory", null, t =>
                         {
@@ -138,11 +145,18 @@ namespace Shop.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(500)")
                         .HasColumnName("reason");
 
+                    b.Property<Guid>("VariantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("variant_id");
+
                     b.HasKey("Id")
                         .HasName("pk_inventory_adjustments");
 
                     b.HasIndex("ProductId", "CreatedAt")
                         .HasDatabaseName("ix_inventory_adjustments_product_id_created_at");
+
+                    b.HasIndex("VariantId", "CreatedAt")
+                        .HasDatabaseName("ix_inventory_adjustments_variant_id_created_at");
 
                     b.ToTable("inventory_adjustments", (string)null);
                 });
@@ -188,6 +202,13 @@ namespace Shop.Migrations.Postgres.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
+
+                    b.Property<string>("Options")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text")
+                        .HasColumnName("options")
+                        .HasDefaultValueSql("'[]'");
 
                     b.Property<long>("PriceMinor")
                         .HasColumnType("bigint")
@@ -264,6 +285,114 @@ namespace Shop.Migrations.Postgres.Migrations
 
                             t.HasCheckConstraint("ck_products_version_positive", "version > 0");
                         });
+                });
+
+            modelBuilder.Entity("Shop.Core.Catalog.ProductVariant", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character(3)")
+                        .HasColumnName("currency")
+                        .IsFixedLength();
+
+                    b.Property<bool>("IsActive")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_active");
+
+                    b.Property<string>("OptionKey")
+                        .IsRequired()
+                        .HasMaxLength(456)
+                        .HasColumnType("character varying(456)")
+                        .HasColumnName("option_key");
+
+                    b.Property<string>("OptionValues")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("option_values");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<long>("PriceMinor")
+                        .HasColumnType("bigint")
+                        .HasColumnName("price_minor");
+
+                    b.Property<Guid>("ProductId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("product_id");
+
+                    b.Property<string>("Sku")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sku");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_product_variants");
+
+                    b.HasIndex("Sku")
+                        .IsUnique()
+                        .HasDatabaseName("ix_product_variants_sku");
+
+                    b.HasIndex("ProductId", "OptionKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_product_variants_product_id_option_key");
+
+                    b.HasIndex("ProductId", "IsActive", "PriceMinor")
+                        .HasDatabaseName("ix_product_variants_product_id_is_active_price_minor");
+
+                    b.ToTable("product_variants", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_product_variants_price_positive", "price_minor > 0");
+                        });
+                });
+
+            modelBuilder.Entity("Shop.Core.Catalog.VariantOptionValue", b =>
+                {
+                    b.Property<Guid>("VariantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("variant_id");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("name");
+
+                    b.Property<Guid>("ProductId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("product_id");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("value");
+
+                    b.HasKey("VariantId", "Name")
+                        .HasName("pk_variant_option_values");
+
+                    b.HasIndex("ProductId")
+                        .HasDatabaseName("ix_variant_option_values_product_id");
+
+                    b.HasIndex("Name", "Value", "ProductId")
+                        .HasDatabaseName("ix_variant_option_values_name_value_product_id");
+
+                    b.ToTable("variant_option_values", (string)null);
                 });
 
             modelBuilder.Entity("Shop.Core.Common.IdempotencyRecord", b =>
@@ -511,6 +640,13 @@ namespace Shop.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
 
+                    b.Property<string>("OptionValues")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text")
+                        .HasColumnName("option_values")
+                        .HasDefaultValueSql("'{}'");
+
                     b.Property<Guid>("OrderId")
                         .HasColumnType("uuid")
                         .HasColumnName("order_id");
@@ -533,6 +669,10 @@ namespace Shop.Migrations.Postgres.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("unit_price_minor");
 
+                    b.Property<Guid>("VariantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("variant_id");
+
                     b.HasKey("Id")
                         .HasName("pk_order_lines");
 
@@ -541,6 +681,9 @@ namespace Shop.Migrations.Postgres.Migrations
 
                     b.HasIndex("ProductId")
                         .HasDatabaseName("ix_order_lines_product_id");
+
+                    b.HasIndex("VariantId")
+                        .HasDatabaseName("ix_order_lines_variant_id");
 
                     b.ToTable("order_lines", null, t =>
                         {
@@ -1058,11 +1201,18 @@ namespace Shop.Migrations.Postgres.Migrations
             modelBuilder.Entity("Shop.Core.Catalog.Inventory", b =>
                 {
                     b.HasOne("Shop.Core.Catalog.Product", null)
-                        .WithOne("Inventory")
-                        .HasForeignKey("Shop.Core.Catalog.Inventory", "ProductId")
+                        .WithMany()
+                        .HasForeignKey("ProductId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_inventory_products_product_id");
+
+                    b.HasOne("Shop.Core.Catalog.ProductVariant", null)
+                        .WithOne("Inventory")
+                        .HasForeignKey("Shop.Core.Catalog.Inventory", "VariantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_inventory_product_variants_variant_id");
                 });
 
             modelBuilder.Entity("Shop.Core.Catalog.InventoryAdjustment", b =>
@@ -1073,6 +1223,13 @@ namespace Shop.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_inventory_adjustments_products_product_id");
+
+                    b.HasOne("Shop.Core.Catalog.ProductVariant", null)
+                        .WithMany()
+                        .HasForeignKey("VariantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_inventory_adjustments_variants_variant_id");
                 });
 
             modelBuilder.Entity("Shop.Core.Catalog.Product", b =>
@@ -1082,6 +1239,33 @@ namespace Shop.Migrations.Postgres.Migrations
                         .HasForeignKey("CategoryId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_products_categories_category_id");
+                });
+
+            modelBuilder.Entity("Shop.Core.Catalog.ProductVariant", b =>
+                {
+                    b.HasOne("Shop.Core.Catalog.Product", null)
+                        .WithMany("Variants")
+                        .HasForeignKey("ProductId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_product_variants_products_product_id");
+                });
+
+            modelBuilder.Entity("Shop.Core.Catalog.VariantOptionValue", b =>
+                {
+                    b.HasOne("Shop.Core.Catalog.Product", null)
+                        .WithMany()
+                        .HasForeignKey("ProductId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_variant_option_values_products_product_id");
+
+                    b.HasOne("Shop.Core.Catalog.ProductVariant", null)
+                        .WithMany("OptionRows")
+                        .HasForeignKey("VariantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_variant_option_values_product_variants_variant_id");
                 });
 
             modelBuilder.Entity("Shop.Core.Orders.Order", b =>
@@ -1168,6 +1352,13 @@ namespace Shop.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_order_lines_products_product_id");
+
+                    b.HasOne("Shop.Core.Catalog.ProductVariant", null)
+                        .WithMany()
+                        .HasForeignKey("VariantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_lines_variants_variant_id");
                 });
 
             modelBuilder.Entity("Shop.Core.Orders.OrderStatusChange", b =>
@@ -1222,7 +1413,14 @@ namespace Shop.Migrations.Postgres.Migrations
 
             modelBuilder.Entity("Shop.Core.Catalog.Product", b =>
                 {
+                    b.Navigation("Variants");
+                });
+
+            modelBuilder.Entity("Shop.Core.Catalog.ProductVariant", b =>
+                {
                     b.Navigation("Inventory");
+
+                    b.Navigation("OptionRows");
                 });
 
             modelBuilder.Entity("Shop.Core.Orders.Order", b =>

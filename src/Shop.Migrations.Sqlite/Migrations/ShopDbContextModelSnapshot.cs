@@ -63,9 +63,9 @@ namespace Shop.Migrations.Sqlite.Migrations
 
             modelBuilder.Entity("Shop.Core.Catalog.Inventory", b =>
                 {
-                    b.Property<Guid>("ProductId")
+                    b.Property<Guid>("VariantId")
                         .HasColumnType("TEXT")
-                        .HasColumnName("product_id");
+                        .HasColumnName("variant_id");
 
                     b.Property<int>("LowStockThreshold")
                         .HasColumnType("INTEGER")
@@ -75,6 +75,10 @@ namespace Shop.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("on_hand");
 
+                    b.Property<Guid>("ProductId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("product_id");
+
                     b.Property<int>("Reserved")
                         .HasColumnType("INTEGER")
                         .HasColumnName("reserved");
@@ -83,8 +87,11 @@ namespace Shop.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("updated_at");
 
-                    b.HasKey("ProductId")
+                    b.HasKey("VariantId")
                         .HasName("pk_inventory");
+
+                    b.HasIndex("ProductId")
+                        .HasDatabaseName("ix_inventory_product_id");
 
                     b.ToTable("inventory", null, t =>
                         {
@@ -131,11 +138,18 @@ namespace Shop.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("reason");
 
+                    b.Property<Guid>("VariantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("variant_id");
+
                     b.HasKey("Id")
                         .HasName("pk_inventory_adjustments");
 
                     b.HasIndex("ProductId", "CreatedAt")
                         .HasDatabaseName("ix_inventory_adjustments_product_id_created_at");
+
+                    b.HasIndex("VariantId", "CreatedAt")
+                        .HasDatabaseName("ix_inventory_adjustments_variant_id_created_at");
 
                     b.ToTable("inventory_adjustments", (string)null);
                 });
@@ -181,6 +195,13 @@ namespace Shop.Migrations.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
+
+                    b.Property<string>("Options")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("options")
+                        .HasDefaultValueSql("'[]'");
 
                     b.Property<long>("PriceMinor")
                         .HasColumnType("INTEGER")
@@ -250,6 +271,114 @@ namespace Shop.Migrations.Sqlite.Migrations
 
                             t.HasCheckConstraint("ck_products_version_positive", "version > 0");
                         });
+                });
+
+            modelBuilder.Entity("Shop.Core.Catalog.ProductVariant", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency")
+                        .IsFixedLength();
+
+                    b.Property<bool>("IsActive")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_active");
+
+                    b.Property<string>("OptionKey")
+                        .IsRequired()
+                        .HasMaxLength(456)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("option_key");
+
+                    b.Property<string>("OptionValues")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("option_values");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.Property<long>("PriceMinor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("price_minor");
+
+                    b.Property<Guid>("ProductId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("product_id");
+
+                    b.Property<string>("Sku")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sku");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_product_variants");
+
+                    b.HasIndex("Sku")
+                        .IsUnique()
+                        .HasDatabaseName("ix_product_variants_sku");
+
+                    b.HasIndex("ProductId", "OptionKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_product_variants_product_id_option_key");
+
+                    b.HasIndex("ProductId", "IsActive", "PriceMinor")
+                        .HasDatabaseName("ix_product_variants_product_id_is_active_price_minor");
+
+                    b.ToTable("product_variants", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_product_variants_price_positive", "price_minor > 0");
+                        });
+                });
+
+            modelBuilder.Entity("Shop.Core.Catalog.VariantOptionValue", b =>
+                {
+                    b.Property<Guid>("VariantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("variant_id");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<Guid>("ProductId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("product_id");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("VariantId", "Name")
+                        .HasName("pk_variant_option_values");
+
+                    b.HasIndex("ProductId")
+                        .HasDatabaseName("ix_variant_option_values_product_id");
+
+                    b.HasIndex("Name", "Value", "ProductId")
+                        .HasDatabaseName("ix_variant_option_values_name_value_product_id");
+
+                    b.ToTable("variant_option_values", (string)null);
                 });
 
             modelBuilder.Entity("Shop.Core.Common.IdempotencyRecord", b =>
@@ -497,6 +626,13 @@ namespace Shop.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
 
+                    b.Property<string>("OptionValues")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("option_values")
+                        .HasDefaultValueSql("'{}'");
+
                     b.Property<Guid>("OrderId")
                         .HasColumnType("TEXT")
                         .HasColumnName("order_id");
@@ -519,6 +655,10 @@ namespace Shop.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("unit_price_minor");
 
+                    b.Property<Guid>("VariantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("variant_id");
+
                     b.HasKey("Id")
                         .HasName("pk_order_lines");
 
@@ -527,6 +667,9 @@ namespace Shop.Migrations.Sqlite.Migrations
 
                     b.HasIndex("ProductId")
                         .HasDatabaseName("ix_order_lines_product_id");
+
+                    b.HasIndex("VariantId")
+                        .HasDatabaseName("ix_order_lines_variant_id");
 
                     b.ToTable("order_lines", null, t =>
                         {
@@ -1044,11 +1187,18 @@ namespace Shop.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Shop.Core.Catalog.Inventory", b =>
                 {
                     b.HasOne("Shop.Core.Catalog.Product", null)
-                        .WithOne("Inventory")
-                        .HasForeignKey("Shop.Core.Catalog.Inventory", "ProductId")
+                        .WithMany()
+                        .HasForeignKey("ProductId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_inventory_products_product_id");
+
+                    b.HasOne("Shop.Core.Catalog.ProductVariant", null)
+                        .WithOne("Inventory")
+                        .HasForeignKey("Shop.Core.Catalog.Inventory", "VariantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_inventory_product_variants_variant_id");
                 });
 
             modelBuilder.Entity("Shop.Core.Catalog.InventoryAdjustment", b =>
@@ -1059,6 +1209,13 @@ namespace Shop.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_inventory_adjustments_products_product_id");
+
+                    b.HasOne("Shop.Core.Catalog.ProductVariant", null)
+                        .WithMany()
+                        .HasForeignKey("VariantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_inventory_adjustments_variants_variant_id");
                 });
 
             modelBuilder.Entity("Shop.Core.Catalog.Product", b =>
@@ -1068,6 +1225,33 @@ namespace Shop.Migrations.Sqlite.Migrations
                         .HasForeignKey("CategoryId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_products_categories_category_id");
+                });
+
+            modelBuilder.Entity("Shop.Core.Catalog.ProductVariant", b =>
+                {
+                    b.HasOne("Shop.Core.Catalog.Product", null)
+                        .WithMany("Variants")
+                        .HasForeignKey("ProductId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_product_variants_products_product_id");
+                });
+
+            modelBuilder.Entity("Shop.Core.Catalog.VariantOptionValue", b =>
+                {
+                    b.HasOne("Shop.Core.Catalog.Product", null)
+                        .WithMany()
+                        .HasForeignKey("ProductId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_variant_option_values_products_product_id");
+
+                    b.HasOne("Shop.Core.Catalog.ProductVariant", null)
+                        .WithMany("OptionRows")
+                        .HasForeignKey("VariantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_variant_option_values_product_variants_variant_id");
                 });
 
             modelBuilder.Entity("Shop.Core.Orders.Order", b =>
@@ -1154,6 +1338,13 @@ namespace Shop.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_order_lines_products_product_id");
+
+                    b.HasOne("Shop.Core.Catalog.ProductVariant", null)
+                        .WithMany()
+                        .HasForeignKey("VariantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_order_lines_variants_variant_id");
                 });
 
             modelBuilder.Entity("Shop.Core.Orders.OrderStatusChange", b =>
@@ -1208,7 +1399,14 @@ namespace Shop.Migrations.Sqlite.Migrations
 
             modelBuilder.Entity("Shop.Core.Catalog.Product", b =>
                 {
+                    b.Navigation("Variants");
+                });
+
+            modelBuilder.Entity("Shop.Core.Catalog.ProductVariant", b =>
+                {
                     b.Navigation("Inventory");
+
+                    b.Navigation("OptionRows");
                 });
 
             modelBuilder.Entity("Shop.Core.Orders.Order", b =>

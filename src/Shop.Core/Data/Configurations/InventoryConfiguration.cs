@@ -17,7 +17,9 @@ internal sealed class InventoryConfiguration : IEntityTypeConfiguration<Inventor
             t.HasCheckConstraint("ck_inventory_reserved_within_on_hand", "reserved <= on_hand");
             t.HasCheckConstraint("ck_inventory_threshold_non_negative", "low_stock_threshold >= 0");
         });
-        builder.HasKey(i => i.ProductId);
+        builder.HasKey(i => i.VariantId);
+        builder.HasIndex(i => i.ProductId);
+        builder.HasOne<Product>().WithMany().HasForeignKey(i => i.ProductId).OnDelete(DeleteBehavior.Cascade);
         builder.Ignore(i => i.Available);
     }
 }
@@ -30,6 +32,8 @@ internal sealed class InventoryAdjustmentConfiguration : IEntityTypeConfiguratio
         builder.HasKey(a => a.Id);
         builder.Property(a => a.Reason).HasMaxLength(CatalogLimits.Reason);
         builder.HasIndex(a => new { a.ProductId, a.CreatedAt });
+        builder.HasIndex(a => new { a.VariantId, a.CreatedAt });
         builder.HasOne<Product>().WithMany().HasForeignKey(a => a.ProductId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<ProductVariant>().WithMany().HasForeignKey(a => a.VariantId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -50,6 +50,11 @@ internal sealed class OrderLineConfiguration : IEntityTypeConfiguration<OrderLin
         // An ordered product can never be deleted, only deactivated: the order keeps pointing at it.
         builder.HasIndex(l => l.ProductId);
         builder.HasOne<Product>().WithMany().HasForeignKey(l => l.ProductId).OnDelete(DeleteBehavior.Restrict);
+        // Likewise an ordered variant: deactivated, never deleted.
+        builder.HasIndex(l => l.VariantId);
+        builder.HasOne<ProductVariant>().WithMany().HasForeignKey(l => l.VariantId).OnDelete(DeleteBehavior.Restrict);
+        builder.Property(l => l.OptionValues).HasConversion(JsonColumn.Converter<Dictionary<string, string>>(), JsonColumn.Comparer<Dictionary<string, string>>())
+            .HasDefaultValueSql("'{}'");
     }
 }
 

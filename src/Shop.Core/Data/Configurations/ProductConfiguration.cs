@@ -33,6 +33,42 @@ internal sealed class ProductConfiguration : IEntityTypeConfiguration<Product>
         builder.HasIndex(p => new { p.IsActive, p.CreatedAt });
         builder.HasIndex(p => p.CategoryId);
         builder.HasOne<Category>().WithMany().HasForeignKey(p => p.CategoryId).OnDelete(DeleteBehavior.Restrict);
-        builder.HasOne(p => p.Inventory).WithOne().HasForeignKey<Inventory>(i => i.ProductId).OnDelete(DeleteBehavior.Cascade);
+        builder.Property(p => p.Options).HasConversion(JsonColumn.Converter<List<ProductOption>>(), JsonColumn.Comparer<List<ProductOption>>())
+            .HasDefaultValueSql("'[]'");
+        builder.HasMany(p => p.Variants).WithOne().HasForeignKey(v => v.ProductId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ProductVariantConfiguration : IEntityTypeConfiguration<ProductVariant>
+{
+    public void Configure(EntityTypeBuilder<ProductVariant> builder)
+    {
+        builder.ToTable("product_variants", t => t.HasCheckConstraint("ck_product_variants_price_positive", "price_minor > 0"));
+        builder.HasKey(v => v.Id);
+        builder.Property(v => v.Sku).HasMaxLength(CatalogLimits.Sku);
+        builder.HasIndex(v => v.Sku).IsUnique();
+        builder.Property(v => v.Currency).HasMaxLength(3).IsFixedLength();
+        builder.Property(v => v.OptionValues).HasConversion(JsonColumn.Converter<Dictionary<string, string>>(), JsonColumn.Comparer<Dictionary<string, string>>());
+        // No two variants of a product with the same option values, however two requests race.
+        builder.Property(v => v.OptionKey).HasMaxLength(CatalogLimits.OptionKey);
+        builder.HasIndex(v => new { v.ProductId, v.OptionKey }).IsUnique();
+        // "inStock", price filters and sums over a product's variants.
+        builder.HasIndex(v => new { v.ProductId, v.IsActive, v.PriceMinor });
+        builder.HasOne(v => v.Inventory).WithOne().HasForeignKey<Inventory>(i => i.VariantId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany(v => v.OptionRows).WithOne().HasForeignKey(o => o.VariantId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class VariantOptionValueConfiguration : IEntityTypeConfiguration<VariantOptionValue>
+{
+    public void Configure(EntityTypeBuilder<VariantOptionValue> builder)
+    {
+        builder.ToTable("variant_option_values");
+        builder.HasKey(o => new { o.VariantId, o.Name });
+        builder.Property(o => o.Name).HasMaxLength(CatalogLimits.OptionName);
+        builder.Property(o => o.Value).HasMaxLength(CatalogLimits.OptionValue);
+        // "option=Size:M" filters and the facet counts per value.
+        builder.HasIndex(o => new { o.Name, o.Value, o.ProductId });
+        builder.HasOne<Product>().WithMany().HasForeignKey(o => o.ProductId).OnDelete(DeleteBehavior.Cascade);
     }
 }

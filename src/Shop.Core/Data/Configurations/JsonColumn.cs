@@ -1,0 +1,20 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Shop.Core.Data.Configurations;
+
+/// <summary>A value stored as JSON text, the same on SQLite and PostgreSQL, compared by its JSON.</summary>
+internal static class JsonColumn
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+    public static ValueConverter<T, string> Converter<T>() where T : new() => new(
+        v => JsonSerializer.Serialize(v, Options),
+        v => JsonSerializer.Deserialize<T>(v, Options) ?? new T());
+
+    public static ValueComparer<T> Comparer<T>() where T : new() => new(
+        (a, b) => JsonSerializer.Serialize(a, Options) == JsonSerializer.Serialize(b, Options),
+        v => JsonSerializer.Serialize(v, Options).GetHashCode(StringComparison.Ordinal),
+        v => JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(v, Options), Options) ?? new T());
+}
