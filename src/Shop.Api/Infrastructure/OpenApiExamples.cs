@@ -29,6 +29,7 @@ public static class OpenApiExamples
         [typeof(CategoryRequest)] = new CategoryRequest("Headphones", "headphones", null),
         [typeof(ProductRequest)] = new ProductRequest("HP-100", null, "Studio Headphones", "Closed-back, 40 mm drivers.", 129.99m, "USD", CategoryId,
             ["https://cdn.example.com/hp-100.jpg"], true),
+        [typeof(VariantRequest)] = new VariantRequest("TS-100-M-RED", new() { ["Size"] = "M", ["Color"] = "Red" }, 24.99m, true),
         [typeof(SetInventoryRequest)] = new SetInventoryRequest(25, 5),
         [typeof(AdjustInventoryRequest)] = new AdjustInventoryRequest(-2, "Damaged in the warehouse"),
         [typeof(PlaceOrderRequest)] = new PlaceOrderRequest([new OrderItemRequest(ProductId, 2)], Address, null),
