@@ -197,6 +197,72 @@ public abstract class VariantTests(ShopFactory shop)
         var read = await Expect.Json(await admin.Client.GetAsync($"/api/v1/products/{id}"));
         Assert.Equal(30, read.GetProperty("stock").GetProperty("available").GetInt32());
     }
+
+    [Fact]
+    public async Task Option_price_and_stock_filters_match_when_one_active_variant_has_them_all_and_facets_count_the_same_products()
+    {
+        var admin = await shop.AdminAsync();
+        var top = await admin.CreateCategoryAsync($"Apparel {Guid.NewGuid():N}"[..20]);
+        var leaf = await admin.CreateCategoryAsync($"Shirts {Guid.NewGuid():N}"[..20], top);
+        var marker = $"facet{Guid.NewGuid():N}"[..16];
+        async Task<JsonElement> Shirt(params (string Size, string Color, decimal Price)[] variants)
+        {
+            var prefix = Prefix();
+            var body = new
+            {
+                sku = prefix, name = $"Shirt {marker} {prefix}", currency = "USD", categoryId = leaf,
+                options = new object[] { new { name = "Size", values = new[] { "S", "M", "L" } }, new { name = "Color", values = new[] { "Red", "Blue" } } },
+                variants = variants.Select(v => new { sku = $"{prefix}-{v.Size}-{v.Color}", optionValues = new Dictionary<string, string> { ["Size"] = v.Size, ["Color"] = v.Color }, price = v.Price }),
+            };
+            return await admin.CreateProductAsync(body);
+        }
+
+        // A: M/Red at 10 (in stock), L/Blue at 30. B: M/Blue at 20 (in stock). C: S/Red at 40, none in stock.
+        var a = await Shirt(("M", "Red", 10m), ("L", "Blue", 30m));
+        var b = await Shirt(("M", "Blue", 20m));
+        var c = await Shirt(("S", "Red", 40m));
+        await SetVariantStockAsync(admin, a.GetProperty("id").GetGuid(), VariantId(a, "M", "Red"), 3);
+        await SetVariantStockAsync(admin, b.GetProperty("id").GetGuid(), VariantId(b, "M", "Blue"), 1);
+
+        async Task<string[]> Names(string filters) =>
+            [.. (await Expect.Json(await shop.Client().GetAsync($"/api/v1/products?q={marker}&sort=price&{filters}"))).GetProperty("items").EnumerateArray()
+                .Select(p => p.GetProperty("sku").GetString()!)];
+        var (skuA, skuB, skuC) = (a.GetProperty("sku").GetString()!, b.GetProperty("sku").GetString()!, c.GetProperty("sku").GetString()!);
+
+        Assert.Equal([skuA, skuB], await Names("option=Size:M"));
+        Assert.Equal([skuA], await Names("option=Size:M&option=Color:Red"));
+        Assert.Empty(await Names("option=Size:S&option=Color:Blue"));
+        // One variant must have every option value: A has an L and a Red, but not one L/Red.
+        Assert.Empty(await Names("option=Size:L&option=Color:Red"));
+        // minPrice: A's L/Blue at 30 qualifies although A's price (its lowest) is 10.
+        Assert.Equal([skuA, skuC], await Names("minPrice=25"));
+        Assert.Equal([skuA, skuB], await Names("inStock=true"));
+        Assert.Equal([skuC], await Names("inStock=false"));
+        // In stock and Blue: only B (A's Blue variant has no stock).
+        Assert.Equal([skuB], await Names("inStock=true&option=Color:Blue"));
+
+        var facets = await Expect.Json(await shop.Client().GetAsync($"/api/v1/products/facets?q={marker}"));
+        Assert.Equal(3, facets.GetProperty("totalCount").GetInt32());
+        Assert.Equal(2, facets.GetProperty("inStockCount").GetInt32());
+        Assert.Equal((10m, 40m), (facets.GetProperty("price").GetProperty("min").GetDecimal(), facets.GetProperty("price").GetProperty("max").GetDecimal()));
+        var categories = facets.GetProperty("categories").EnumerateArray().ToDictionary(x => x.GetProperty("id").GetGuid(), x => x.GetProperty("count").GetInt32());
+        Assert.Equal(3, categories[leaf]);
+        Assert.Equal(3, categories[top]); // the sub-category's products count in its parent
+        int Count(JsonElement f, string option, string value) => f.GetProperty("options").EnumerateArray().Single(o => o.GetProperty("name").GetString() == option)
+            .GetProperty("values").EnumerateArray().SingleOrDefault(v => v.GetProperty("value").GetString() == value) is { ValueKind: JsonValueKind.Object } v ? v.GetProperty("count").GetInt32() : 0;
+        Assert.Equal((2, 1, 1), (Count(facets, "Size", "M"), Count(facets, "Size", "S"), Count(facets, "Size", "L")));
+        Assert.Equal((2, 2), (Count(facets, "Color", "Red"), Count(facets, "Color", "Blue")));
+
+        // The same filters as the list, the same products.
+        var filtered = await Expect.Json(await shop.Client().GetAsync($"/api/v1/products/facets?q={marker}&option=Size:M&inStock=true"));
+        Assert.Equal((await Names("option=Size:M&inStock=true")).Length, filtered.GetProperty("totalCount").GetInt32());
+        Assert.Equal(2, filtered.GetProperty("inStockCount").GetInt32());
+        Assert.Equal(30m, filtered.GetProperty("price").GetProperty("max").GetDecimal()); // A's active variants, all of them
+
+        // Bad filters are 400.
+        await Expect.ValidationError(await shop.Client().GetAsync("/api/v1/products?option=Size"), "option");
+        await Expect.ValidationError(await shop.Client().GetAsync("/api/v1/products/facets?option=:M"), "option");
+    }
 }
 
 [Collection(SqliteCollection.Name)]

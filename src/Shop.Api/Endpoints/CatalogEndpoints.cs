@@ -29,6 +29,8 @@ public static class CatalogEndpoints
         var products = api.MapGroup("/products").WithTags("Products").WithRequestValidation().WithPublicCaching();
         products.MapGet("/", ListProducts)
             .WithSummary("Browse active products: q searches sku, name and description; categoryId includes sub-categories.");
+        products.MapGet("/facets", ProductFacets)
+            .WithSummary("Counts for a filter sidebar, with the filters of the product list: per category (sub-categories included), per option value, the price range and how many are in stock.");
         products.MapGet("/{id}", GetProduct)
             .WithSummary("One product by id or slug, with available stock. Sends an ETag; If-None-Match answers 304.");
 
@@ -105,6 +107,9 @@ public static class CatalogEndpoints
 
     private static async Task<Ok<PagedResult<ProductResponse>>> ListProducts([AsParameters] ProductListQuery query, ClaimsPrincipal user, ProductCatalog products, CancellationToken cancellationToken) =>
         TypedResults.Ok(await products.ListAsync(query, user.IsInRole(Roles.Admin), cancellationToken));
+
+    private static async Task<Ok<ProductFacetsResponse>> ProductFacets([AsParameters] ProductFacetsQuery query, ClaimsPrincipal user, ProductCatalog products, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await products.FacetsAsync(query, user.IsInRole(Roles.Admin), cancellationToken));
 
     private static async Task<Results<Ok<ProductResponse>, StatusCodeHttpResult>> GetProduct(
         [FromRoute(Name = "id"), Description("The product's id or its slug.")] string idOrSlug, [FromHeader(Name = "If-None-Match")] string? ifNoneMatch, ClaimsPrincipal user, ProductCatalog products, HttpContext http,

@@ -23,8 +23,9 @@ public static class CacheKeys
 
     /// <summary>A page of the anonymous product list: every filter, the sort and the page, normalized.</summary>
     public static string ProductPage(ProductListQuery query) => string.Create(CultureInfo.InvariantCulture,
-        $"{Prefix}products:q={query.Q?.Trim().ToLowerInvariant()}|c={query.CategoryId:N}|min={query.MinPrice}|max={query.MaxPrice}" +
-        $"|stock={query.InStock}|sort={query.Sort ?? ProductSorts.Default}|page={query.Paging.PageNumber}|size={query.Paging.Size}");
+        $"{Prefix}products:{query.Filter.Key}|sort={query.Sort ?? ProductSorts.Default}|page={query.Paging.PageNumber}|size={query.Paging.Size}");
+
+    public static string ProductFacets(ProductFacetsQuery query) => $"{Prefix}facets:{query.Filter.Key}";
 
     /// <summary>Tags: a write evicts every entry carrying a tag it names (<see cref="CacheInvalidation"/>).</summary>
     public static class Tags

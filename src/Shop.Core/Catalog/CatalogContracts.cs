@@ -38,12 +38,45 @@ public sealed record ProductResponse(
         : $"\"{Version}-{Stock.Available}-{string.Join('.', Variants.Select(v => v.Stock.Available))}\"";
 }
 
+/// <param name="Option">"Name:Value", repeatable: a product matches when one active variant has all of them (and the price and stock filters).</param>
 public sealed record ProductListQuery(
     string? Q, Guid? CategoryId, decimal? MinPrice, decimal? MaxPrice, bool? InStock, string? Sort,
-    int? Page, int? PageSize, bool? IncludeInactive)
+    int? Page, int? PageSize, bool? IncludeInactive, string[]? Option = null)
 {
     public PageQuery Paging => new(Page, PageSize);
+
+    internal ProductFilter Filter => new(Q, CategoryId, MinPrice, MaxPrice, InStock, ProductFilter.ParseOptions(Option), IncludeInactive);
 }
+
+/// <summary>The filters of <c>GET /products</c>, without paging or sort.</summary>
+public sealed record ProductFacetsQuery(string? Q, Guid? CategoryId, decimal? MinPrice, decimal? MaxPrice, bool? InStock, bool? IncludeInactive, string[]? Option = null)
+{
+    internal ProductFilter Filter => new(Q, CategoryId, MinPrice, MaxPrice, InStock, ProductFilter.ParseOptions(Option), IncludeInactive);
+}
+
+/// <summary>What both the list and the facets filter on; option filters sorted, so equal filters have equal cache keys.</summary>
+internal sealed record ProductFilter(
+    string? Q, Guid? CategoryId, decimal? MinPrice, decimal? MaxPrice, bool? InStock, IReadOnlyList<KeyValuePair<string, string>> Options, bool? IncludeInactive)
+{
+    public static IReadOnlyList<KeyValuePair<string, string>> ParseOptions(string[]? options) =>
+        [.. (options ?? []).Select(o => o.Split(':', 2)).Where(p => p.Length == 2)
+            .Select(p => new KeyValuePair<string, string>(p[0].Trim(), p[1].Trim()))
+            .Distinct().OrderBy(p => p.Key, StringComparer.Ordinal).ThenBy(p => p.Value, StringComparer.Ordinal)];
+
+    public string Key => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"q={Q?.Trim().ToLowerInvariant()}|c={CategoryId:N}|min={MinPrice}|max={MaxPrice}|stock={InStock}|o={string.Join(';', Options.Select(o => $"{o.Key.Length}:{o.Key}={o.Value}"))}");
+}
+
+public sealed record FacetCategory(Guid Id, string Name, string Slug, int Count);
+
+public sealed record FacetValue(string Value, int Count);
+
+public sealed record FacetOption(string Name, IReadOnlyList<FacetValue> Values);
+
+public sealed record PriceRange(decimal? Min, decimal? Max);
+
+/// <summary>Counts of the active products matching the filters, for a storefront's filter sidebar.</summary>
+public sealed record ProductFacetsResponse(long TotalCount, IReadOnlyList<FacetCategory> Categories, IReadOnlyList<FacetOption> Options, PriceRange Price, long InStockCount);
 
 public static class ProductSorts
 {

@@ -28,6 +28,20 @@ public sealed partial class CatalogSeeder(ShopDbContext db, IOptions<SeedOptions
         ("Books", [("Fiction", ["Mystery", "Science Fiction"]), ("Non-fiction", ["Cooking", "History"])]),
     ];
 
+    private static readonly string[] ApparelSizes = ["S", "M", "L", "XL"];
+
+    /// <summary>Demo products sold in variants: apparel in sizes and colours, devices in storage sizes.</summary>
+    private static readonly (string Leaf, string Name, string Sku, (string Name, string[] Values)[] Options, Func<IReadOnlyDictionary<string, string>, long> PriceMinor)[] WithOptions =
+    [
+        ("Men's Shirts", "Oxford Shirt", "DEMO-OXF", [("Size", ApparelSizes), ("Color", ["White", "Blue", "Pink"])], v => v["Size"] == "XL" ? 4_499 : 3_999),
+        ("Women's Dresses", "Linen Wrap Dress", "DEMO-LWD", [("Size", ["XS", "S", "M", "L"]), ("Color", ["Sand", "Navy"])], _ => 7_900),
+        ("Kids' Jackets", "Rain Jacket", "DEMO-RJK", [("Size", ["4Y", "6Y", "8Y", "10Y"]), ("Color", ["Yellow", "Red"])], v => v["Size"] is "8Y" or "10Y" ? 3_400 : 2_900),
+        ("Men's Shoes", "Canvas Sneaker", "DEMO-CSN", [("Size", ["41", "42", "43", "44", "45"]), ("Color", ["White", "Black"])], _ => 5_500),
+        ("Laptops", "Ultrabook 14", "DEMO-UB14", [("Storage", ["256 GB", "512 GB", "1 TB"]), ("Color", ["Silver", "Graphite"])],
+            v => v["Storage"] switch { "256 GB" => 99_900, "512 GB" => 119_900, _ => 149_900 }),
+        ("Chargers", "Power Bank", "DEMO-PWB", [("Capacity", ["10000 mAh", "20000 mAh"])], v => v["Capacity"] == "10000 mAh" ? 2_499 : 3_999),
+    ];
+
     internal static readonly string[] Adjectives =
         ["Classic", "Compact", "Deluxe", "Eco", "Essential", "Heritage", "Lightweight", "Modern", "Nordic", "Premium", "Pro", "Rugged", "Smart", "Urban", "Vintage"];
 
@@ -79,6 +93,36 @@ public sealed partial class CatalogSeeder(ShopDbContext db, IOptions<SeedOptions
                 db.Products.Add(product);
                 products++;
             }
+        }
+
+        foreach (var (leafName, name, sku, productOptions, priceMinor) in WithOptions)
+        {
+            var leaf = leaves.Single(l => l.Name == leafName);
+            var product = new Product
+            {
+                Sku = sku,
+                Slug = Slugs.FromName(name, "product"),
+                Name = name,
+                Description = $"{name}, in every size and colour of our {leaf.Name.ToLowerInvariant()} range. {Blurbs[random.Next(Blurbs.Length)]}",
+                Currency = "USD",
+                CategoryId = leaf.Id,
+                ImageUrls = [$"https://images.example.com/demo/{sku.ToLowerInvariant()}.jpg"],
+                CreatedAt = now.AddMinutes(-random.Next(60 * 24 * 90)),
+                UpdatedAt = now,
+                Options = [.. productOptions.Select(o => new ProductOption(o.Name, o.Values))],
+            };
+            var combinations = productOptions.Aggregate((IEnumerable<Dictionary<string, string>>)[[]], (sets, option) =>
+                sets.SelectMany(set => option.Values.Select(value => new Dictionary<string, string>(set) { [option.Name] = value })));
+            product.Variants = [.. combinations.Select((values, position) =>
+            {
+                var variant = ProductService.NewVariant(product, $"{sku}-{string.Join('-', values.Values.Select(v => v.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant()))}",
+                    priceMinor(values), isActive: true, position, values, now);
+                variant.Inventory!.OnHand = random.Next(6) == 0 ? 0 : random.Next(1, 60);
+                return variant;
+            })];
+            product.PriceMinor = ProductService.LowestPrice(product.Variants);
+            db.Products.Add(product);
+            products++;
         }
 
         await db.SaveChangesAsync(cancellationToken);

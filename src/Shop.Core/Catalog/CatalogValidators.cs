@@ -92,7 +92,32 @@ public sealed class ProductListQueryValidator : AbstractValidator<ProductListQue
             .When(x => x.MinPrice is not null && x.MaxPrice is not null).WithMessage("'maxPrice' must not be below 'minPrice'.");
         RuleFor(x => x.Sort).Must(s => ProductSorts.All.Contains(s)).When(x => x.Sort is not null)
             .WithMessage($"'sort' must be one of {string.Join(", ", ProductSorts.All)}.");
+        RuleFor(x => x.Option).Must(OptionFilters.AreValid).WithMessage(OptionFilters.Message).OverridePropertyName("option");
     }
+}
+
+public sealed class ProductFacetsQueryValidator : AbstractValidator<ProductFacetsQuery>
+{
+    public ProductFacetsQueryValidator()
+    {
+        RuleFor(x => x.Q).MaximumLength(200);
+        RuleFor(x => x.MinPrice).Price().When(x => x.MinPrice is not null);
+        RuleFor(x => x.MaxPrice).Price().When(x => x.MaxPrice is not null);
+        RuleFor(x => x.MaxPrice).GreaterThanOrEqualTo(x => x.MinPrice)
+            .When(x => x.MinPrice is not null && x.MaxPrice is not null).WithMessage("'maxPrice' must not be below 'minPrice'.");
+        RuleFor(x => x.Option).Must(OptionFilters.AreValid).WithMessage(OptionFilters.Message).OverridePropertyName("option");
+    }
+}
+
+/// <summary>"option=Name:Value", repeatable: a name and a value, each within the lengths options allow.</summary>
+internal static class OptionFilters
+{
+    public const string Message = "Each 'option' is 'Name:Value' (e.g. option=Size:M), at most 10 of them.";
+
+    public static bool AreValid(string[]? options) =>
+        options is null || (options.Length <= 10 && options.All(o => o?.Split(':', 2) is [var name, var value]
+            && name.Trim() is { Length: > 0 and <= CatalogLimits.OptionName }
+            && value.Trim() is { Length: > 0 and <= CatalogLimits.OptionValue }));
 }
 
 public sealed class SetInventoryRequestValidator : AbstractValidator<SetInventoryRequest>

@@ -49,6 +49,31 @@ public sealed class CategoryTree(IFusionCache cache, ICatalogReads reads)
         return ids;
     }
 
+    /// <summary>
+    /// Product counts per category with each category's sub-categories rolled up: a product counts in
+    /// its category and every ancestor. Only categories with a product; in tree order (depth first, by name).
+    /// </summary>
+    public async Task<IReadOnlyList<FacetCategory>> RollUpAsync(IReadOnlyDictionary<Guid, int> direct, CancellationToken cancellationToken)
+    {
+        var index = await GetIndexAsync(cancellationToken);
+        var result = new List<FacetCategory>();
+        int Visit(CategoryResponse node)
+        {
+            var at = result.Count;
+            result.Add(null!); // its place, before its sub-categories
+            var count = direct.GetValueOrDefault(node.Id) + node.Children.Sum(Visit);
+            result[at] = new FacetCategory(node.Id, node.Name, node.Slug, count);
+            return count;
+        }
+
+        foreach (var root in index.Roots)
+        {
+            Visit(root);
+        }
+
+        return [.. result.Where(c => c.Count > 0)];
+    }
+
     private async Task<CategoryIndex> GetIndexAsync(CancellationToken cancellationToken) =>
         await cache.GetOrSetAsync<CategoryIndex>(CacheKeys.CategoryTree, async (context, ct) =>
         {

@@ -70,6 +70,27 @@ public sealed class ProductCache(IFusionCache cache, ICatalogReads reads, IOptio
         return page;
     }
 
+    /// <summary>Facets of a filter: cached and evicted exactly like the list pages (the same tag).</summary>
+    public async ValueTask<ProductFacetsResponse> GetFacetsAsync(
+        ProductFacetsQuery query, Func<ShopDbContext, CancellationToken, Task<ProductFacetsResponse>> load, CancellationToken cancellationToken)
+    {
+        if (!options.Value.CacheReads)
+        {
+            return await reads.QueryAsync(CacheKeys.Tags.ProductLists, load, cancellationToken);
+        }
+
+        var missed = false;
+        var facets = await cache.GetOrSetAsync<ProductFacetsResponse>(CacheKeys.ProductFacets(query), async (context, ct) =>
+        {
+            missed = true;
+            var loaded = await reads.QueryAsync(CacheKeys.Tags.ProductLists, load, ct);
+            context.Options.Size = 1 + (loaded.Categories.Count + loaded.Options.Sum(o => o.Values.Count)) / 10;
+            return loaded;
+        }, o => o.SetDuration(options.Value.ListCacheDuration), [CacheKeys.Tags.ProductLists], cancellationToken);
+        Count("product_facets", missed);
+        return facets;
+    }
+
     // A lookup another request's factory answered (stampede protection) counts as a hit: this one did not query.
     private static void Count(string entry, bool missed) =>
         ShopMetrics.CatalogCacheLookups.Add(1, new("entry", entry), new("result", missed ? "miss" : "hit"));

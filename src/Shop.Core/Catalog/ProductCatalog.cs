@@ -23,46 +23,103 @@ public sealed class ProductCatalog(ProductCache cache, CategoryTree tree, IServi
 
     private async Task<PagedResult<ProductResponse>> QueryAsync(ShopDbContext reads, ProductListQuery query, bool isAdmin, CancellationToken cancellationToken)
     {
+        var products = await FilterAsync(reads, query.Filter, isAdmin, cancellationToken);
+        return await products.PageAsync(q => WithVariants(Sort(q, query.Sort ?? ProductSorts.Default)), query.Paging, p => p.ToResponse(), cancellationToken);
+    }
+
+    /// <summary>The products a filter finds: the same for the list and for its facets.</summary>
+    private async Task<IQueryable<Product>> FilterAsync(ShopDbContext reads, ProductFilter filter, bool isAdmin, CancellationToken cancellationToken)
+    {
         var products = reads.Products.AsNoTracking();
-        if (!(isAdmin && query.IncludeInactive == true))
+        if (!(isAdmin && filter.IncludeInactive == true))
         {
             products = products.Where(p => p.IsActive);
         }
 
-        if (!string.IsNullOrWhiteSpace(query.Q))
+        if (!string.IsNullOrWhiteSpace(filter.Q))
         {
             // A case-insensitive substring of sku, name or description; a trigram index serves it on PostgreSQL.
-            var pattern = $"%{EscapeLike(query.Q.Trim().ToLowerInvariant())}%";
+            var pattern = $"%{EscapeLike(filter.Q.Trim().ToLowerInvariant())}%";
             products = products.Where(p => EF.Functions.Like(p.SearchText, pattern, LikeEscape));
         }
 
-        if (query.CategoryId is { } categoryId)
+        if (filter.CategoryId is { } categoryId)
         {
             var ids = await tree.SubtreeIdsAsync(categoryId, cancellationToken);
             products = products.Where(p => p.CategoryId != null && ids.Contains(p.CategoryId.Value));
         }
 
-        if (query.MinPrice is { } min)
+        // Options, price and stock are the variants': a product matches when one active variant has
+        // every option value asked for and is within the price range (and, for inStock, has stock).
+        var variants = reads.Variants.Where(v => v.IsActive);
+        var byVariant = false;
+        if (filter.MinPrice is { } min)
         {
             var minMinor = Money.ToMinor(min);
-            products = products.Where(p => p.PriceMinor >= minMinor);
+            variants = variants.Where(v => v.PriceMinor >= minMinor);
+            byVariant = true;
         }
 
-        if (query.MaxPrice is { } max)
+        if (filter.MaxPrice is { } max)
         {
             var maxMinor = Money.ToMinor(max);
-            products = products.Where(p => p.PriceMinor <= maxMinor);
+            variants = variants.Where(v => v.PriceMinor <= maxMinor);
+            byVariant = true;
         }
 
-        // In stock: one active variant has stock available.
-        products = query.InStock switch
+        foreach (var (name, value) in filter.Options)
         {
-            true => products.Where(p => p.Variants.Any(v => v.IsActive && v.Inventory!.OnHand - v.Inventory.Reserved > 0)),
-            false => products.Where(p => !p.Variants.Any(v => v.IsActive && v.Inventory!.OnHand - v.Inventory.Reserved > 0)),
+            variants = variants.Where(v => v.OptionRows.Any(o => o.Name == name && o.Value == value));
+            byVariant = true;
+        }
+
+        var inStock = variants.Where(v => v.Inventory!.OnHand - v.Inventory.Reserved > 0);
+        return filter.InStock switch
+        {
+            true => products.Where(p => inStock.Any(v => v.ProductId == p.Id)),
+            false => byVariant
+                ? products.Where(p => variants.Any(v => v.ProductId == p.Id) && !inStock.Any(v => v.ProductId == p.Id))
+                : products.Where(p => !inStock.Any(v => v.ProductId == p.Id)),
+            null when byVariant => products.Where(p => variants.Any(v => v.ProductId == p.Id)),
             null => products,
         };
+    }
 
-        return await products.PageAsync(q => WithVariants(Sort(q, query.Sort ?? ProductSorts.Default)), query.Paging, p => p.ToResponse(), cancellationToken);
+    /// <summary>
+    /// Counts for a filter sidebar over the products <c>GET /products</c> finds with the same filters:
+    /// the total, per category (with its sub-categories' products), per option value (products with an
+    /// active variant having it), the price range of their active variants, and how many are in stock.
+    /// Cached like list pages; on the read replica when there is one.
+    /// </summary>
+    public async Task<ProductFacetsResponse> FacetsAsync(ProductFacetsQuery query, bool isAdmin, CancellationToken cancellationToken) =>
+        isAdmin
+            ? await scopes.QueryAsync((reads, ct) => QueryFacetsAsync(reads, query.Filter, isAdmin, ct), cancellationToken)
+            : await cache.GetFacetsAsync(query, (reads, ct) => QueryFacetsAsync(reads, query.Filter, isAdmin: false, ct), cancellationToken);
+
+    private async Task<ProductFacetsResponse> QueryFacetsAsync(ShopDbContext reads, ProductFilter filter, bool isAdmin, CancellationToken cancellationToken)
+    {
+        var products = await FilterAsync(reads, filter, isAdmin, cancellationToken);
+        var total = await TotalCount.CountAsync(products, cancellationToken);
+
+        var byCategory = await products.Where(p => p.CategoryId != null).GroupBy(p => p.CategoryId!.Value)
+            .Select(g => new { CategoryId = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        var categories = await tree.RollUpAsync(byCategory.ToDictionary(c => c.CategoryId, c => c.Count), cancellationToken);
+
+        var values = await reads.VariantOptionValues
+            .Where(o => reads.Variants.Any(v => v.Id == o.VariantId && v.IsActive) && products.Any(p => p.Id == o.ProductId))
+            .GroupBy(o => new { o.Name, o.Value })
+            .Select(g => new { g.Key.Name, g.Key.Value, Count = g.Select(o => o.ProductId).Distinct().Count() })
+            .ToListAsync(cancellationToken);
+        var options = values.GroupBy(v => v.Name).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new FacetOption(g.Key, [.. g.OrderBy(v => v.Value, StringComparer.Ordinal).Select(v => new FacetValue(v.Value, v.Count))]))
+            .ToList();
+
+        var activeVariants = reads.Variants.Where(v => v.IsActive && products.Any(p => p.Id == v.ProductId));
+        var min = await activeVariants.MinAsync(v => (long?)v.PriceMinor, cancellationToken);
+        var max = await activeVariants.MaxAsync(v => (long?)v.PriceMinor, cancellationToken);
+        var inStockCount = await products.LongCountAsync(p => reads.Variants.Any(v => v.ProductId == p.Id && v.IsActive && v.Inventory!.OnHand - v.Inventory.Reserved > 0), cancellationToken);
+        return new ProductFacetsResponse(total, categories, options,
+            new PriceRange(min is { } lo ? Money.ToMajor(lo) : null, max is { } hi ? Money.ToMajor(hi) : null), inStockCount);
     }
 
     private const string LikeEscape = "\\";

@@ -21,11 +21,11 @@ public static class ShopMetrics
     public static readonly Counter<long> DeadLetters = Meter.CreateCounter<long>("dead_letters_total",
         description: "Messages given up on after their retries and moved to the dead letters, by message type.");
 
-    // shop_catalog_cache_lookups_total{entry="product|product_page", result="hit|miss"}: the hit ratio of ProductCache.
+    // shop_catalog_cache_lookups_total{entry="product|product_page|product_facets", result="hit|miss"}: the hit ratio of ProductCache.
     public static readonly Counter<long> CatalogCacheLookups = Meter.CreateCounter<long>("catalog_cache_lookups_total",
         description: "Catalog cache lookups (memory or Redis), by entry kind and whether the database had to answer.");
 
-    public static readonly string[] CatalogCacheEntries = ["product", "product_page"];
+    public static readonly string[] CatalogCacheEntries = ["product", "product_page", "product_facets"];
 
     // shop_catalog_reads_total{source="primary|replica"}: which database answered the public catalog's reads (ICatalogReads).
     public static readonly Counter<long> CatalogReads = Meter.CreateCounter<long>("catalog_reads_total",
