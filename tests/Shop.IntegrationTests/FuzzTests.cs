@@ -123,6 +123,9 @@ public abstract class FuzzTests(ShopFactory shop, ITestOutputHelper output)
     {
         private readonly Dictionary<string, Guid> _throwaway = [];
 
+        /// <summary>Throwaways with two path parameters (a product and its variant), by parameter name.</summary>
+        private readonly Dictionary<string, Dictionary<string, Guid>> _throwawayPaths = [];
+
         public required TestUser Admin { get; init; }
         public required List<string> Timings { get; init; }
         public required IReadOnlyList<Role> Roles { get; init; }
@@ -132,6 +135,10 @@ public abstract class FuzzTests(ShopFactory shop, ITestOutputHelper output)
         public required Guid ProductId { get; init; }
         public required string ProductSku { get; init; }
         public required Guid OrderProductId { get; init; }
+
+        /// <summary>A product sold in variants (options Size and Color; an L/Red variant), for the /variants routes.</summary>
+        public required Guid VariantProductId { get; init; }
+        public required Guid VariantId { get; init; }
         public required Guid PendingOrderId { get; init; }
         public required Guid ClosedOrderId { get; init; }
         public required Guid RefundedOrderId { get; init; }
@@ -163,6 +170,7 @@ public abstract class FuzzTests(ShopFactory shop, ITestOutputHelper output)
             var productId = product.GetProperty("id").GetGuid();
             await admin.SetStockAsync(productId, 50);
             var orderProduct = await admin.CreateProductAsync(onHand: 100_000);
+            var (variantProduct, variantId) = await VariantProductAsync(admin, "L");
 
             var addresses = new Dictionary<string, Guid>
             {
@@ -193,13 +201,33 @@ public abstract class FuzzTests(ShopFactory shop, ITestOutputHelper output)
                 ProductId = productId,
                 ProductSku = product.GetProperty("sku").GetString()!,
                 OrderProductId = orderProduct,
+                VariantProductId = variantProduct,
+                VariantId = variantId,
                 PendingOrderId = pending,
                 ClosedOrderId = closed,
                 RefundedOrderId = refunded,
                 PaymentId = payment,
                 Addresses = addresses,
-                KnownIds = [.. new[] { target, category, child, productId, orderProduct, pending, closed, refunded, payment }.Select(id => id.ToString())],
+                KnownIds = [.. new[] { target, category, child, productId, orderProduct, variantProduct, variantId, pending, closed, refunded, payment }.Select(id => id.ToString())],
             };
+        }
+
+        /// <summary>
+        /// A product with the options of the request example (Size, Color) and one variant of this size
+        /// in Red, so the example (M/Red) can be added, and two variants when a DELETE needs one to go.
+        /// </summary>
+        private static readonly object[] ShirtOptions = [new { name = "Size", values = new[] { "S", "M", "L" } }, new { name = "Color", values = new[] { "Red" } }];
+
+        private static async Task<(Guid Product, Guid Variant)> VariantProductAsync(TestUser admin, params string[] sizes)
+        {
+            var prefix = $"FZ{Guid.NewGuid():N}"[..12].ToUpperInvariant();
+            var product = await admin.CreateProductAsync(new
+            {
+                sku = prefix, name = $"Fuzz shirt {prefix}", currency = "USD",
+                options = ShirtOptions,
+                variants = sizes.Select(size => new { sku = $"{prefix}-{size}", optionValues = new Dictionary<string, string> { ["Size"] = size, ["Color"] = "Red" }, price = 25m }),
+            });
+            return (product.GetProperty("id").GetGuid(), product.GetProperty("variants")[sizes.Length - 1].GetProperty("id").GetGuid());
         }
 
         /// <summary>A user that PATCH /users/{id} may change (no need to log in: one bcrypt less).</summary>
@@ -290,6 +318,16 @@ public abstract class FuzzTests(ShopFactory shop, ITestOutputHelper output)
                 return throwaway.ToString();
             }
 
+            if (_throwawayPaths.TryGetValue(ThrowawayKey(operation, role), out var paths))
+            {
+                return paths[parameter].ToString();
+            }
+
+            if (operation.Path.Contains("/variants", StringComparison.Ordinal))
+            {
+                return (parameter == "variantId" ? VariantId : VariantProductId).ToString();
+            }
+
             var segments = operation.Path.Split('/');
             var collection = segments[Array.IndexOf(segments, $"{{{parameter}}}") - 1];
             return (operation.Key, collection) switch
@@ -314,6 +352,10 @@ public abstract class FuzzTests(ShopFactory shop, ITestOutputHelper output)
             {
                 case "DELETE /api/v1/products/{id}":
                     _throwaway[ThrowawayKey(operation, role)] = await Admin.CreateProductAsync();
+                    return true;
+                case "DELETE /api/v1/products/{id}/variants/{variantId}":
+                    var (product, variant) = await VariantProductAsync(Admin, "S", "L");
+                    _throwawayPaths[ThrowawayKey(operation, role)] = new() { ["id"] = product, ["variantId"] = variant };
                     return true;
                 case "DELETE /api/v1/users/me/addresses/{id}":
                     _throwaway[ThrowawayKey(operation, role)] = await AddressAsync(role.User.Client);

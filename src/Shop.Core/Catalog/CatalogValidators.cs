@@ -77,6 +77,9 @@ public sealed class VariantRequestValidator : AbstractValidator<VariantRequest>
         RuleFor(x => x.Price).Price().GreaterThan(0);
         RuleFor(x => x.OptionValues).Must(v => v is null || v.Count <= CatalogLimits.Options)
             .WithMessage($"At most {CatalogLimits.Options} option values.");
+        RuleFor(x => x.OptionValues).Must(v => v is null || v.All(o =>
+                o.Key.Trim() is { Length: > 0 and <= CatalogLimits.OptionName } && o.Value?.Trim() is { Length: > 0 and <= CatalogLimits.OptionValue }))
+            .WithMessage($"Each option value is a text of 1 to {CatalogLimits.OptionValue} characters, under an option name of 1 to {CatalogLimits.OptionName}.");
     }
 }
 
