@@ -41,8 +41,8 @@ public sealed class ProductService(
         }
 
         product.PriceMinor = LowestPrice(product.Variants);
-        await EnsureUniqueAsync(product, slugGiven: request.Slug is not null, cancellationToken);
         await EnsureSkusFreeAsync(product.Id, product.Sku, [.. product.Variants.Select(v => v.Sku)], cancellationToken);
+        await EnsureSlugFreeAsync(product, slugGiven: request.Slug is not null, cancellationToken);
         db.Products.Add(product);
         await SaveAsync(product, "created", cancellationToken);
         return product.ToResponse();
@@ -151,8 +151,8 @@ public sealed class ProductService(
         }
 
         product.PriceMinor = LowestPrice(product.Variants);
-        await EnsureUniqueAsync(product, slugGiven: true, cancellationToken);
         await EnsureSkusFreeAsync(product.Id, product.Sku, [.. product.Variants.Select(v => v.Sku)], cancellationToken);
+        await EnsureSlugFreeAsync(product, slugGiven: true, cancellationToken);
         await SaveAsync(product, "updated", cancellationToken);
         return product.ToResponse();
     }
@@ -215,13 +215,9 @@ public sealed class ProductService(
         }
     }
 
-    private async Task EnsureUniqueAsync(Product product, bool slugGiven, CancellationToken cancellationToken)
+    /// <summary>A slug names one product: a given one that is taken is a 409, a derived one gets a suffix.</summary>
+    private async Task EnsureSlugFreeAsync(Product product, bool slugGiven, CancellationToken cancellationToken)
     {
-        if (await db.Products.AnyAsync(p => p.Sku == product.Sku && p.Id != product.Id, cancellationToken))
-        {
-            throw new ConflictException($"The sku '{product.Sku}' is already used by another product.", "sku-taken");
-        }
-
         if (await db.Products.AnyAsync(p => p.Slug == product.Slug && p.Id != product.Id, cancellationToken))
         {
             if (slugGiven)
