@@ -34,7 +34,7 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
         // One line per variant, in variant id order: concurrent orders lock stock rows in the same order.
         var wanted = (await ResolveLinesAsync(request, cancellationToken))
             .GroupBy(l => l.Variant.Id)
-            .Select(g => new WantedLine(g.First().Variant, g.First().ProductName, g.Sum(l => l.Quantity)))
+            .Select(g => g.First() with { Quantity = g.Sum(l => l.Quantity) })
             .OrderBy(l => l.Variant.Id)
             .ToList();
         EnsureOrderable(wanted);
@@ -95,9 +95,8 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
         return response;
     }
 
+    /// <summary>A variant wanted, with its product's name: one per request line, then one per variant.</summary>
     private sealed record WantedLine(ProductVariant Variant, string ProductName, int Quantity);
-
-    private sealed record ResolvedLine(ProductVariant Variant, string ProductName, int Quantity);
 
     private async Task<ShippingAddress> ResolveAddressAsync(Guid userId, PlaceOrderRequest request, CancellationToken cancellationToken)
     {
@@ -117,7 +116,7 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
     /// Each line's variant, with its product's name, in one query: a line names a variant, or a
     /// product with exactly one. Anything that cannot be sold is a 400 naming the line.
     /// </summary>
-    private async Task<List<ResolvedLine>> ResolveLinesAsync(PlaceOrderRequest request, CancellationToken cancellationToken)
+    private async Task<List<WantedLine>> ResolveLinesAsync(PlaceOrderRequest request, CancellationToken cancellationToken)
     {
         var variantIds = request.Items.Where(i => i.VariantId is not null).Select(i => i.VariantId!.Value).Distinct().ToList();
         var productIds = request.Items.Where(i => i.VariantId is null).Select(i => i.ProductId!.Value).Distinct().ToList();
@@ -127,7 +126,7 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
             .ToListAsync(cancellationToken);
 
         var errors = new Dictionary<string, string[]>();
-        var lines = new List<ResolvedLine>();
+        var lines = new List<WantedLine>();
         for (var i = 0; i < request.Items.Count; i++)
         {
             var item = request.Items[i];
@@ -140,7 +139,7 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
                     continue;
                 }
 
-                lines.Add(new ResolvedLine(row.Variant, row.ProductName, item.Quantity));
+                lines.Add(new WantedLine(row.Variant, row.ProductName, item.Quantity));
                 continue;
             }
 
@@ -156,7 +155,7 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
             }
             else
             {
-                lines.Add(new ResolvedLine(only.Variant, only.ProductName, item.Quantity));
+                lines.Add(new WantedLine(only.Variant, only.ProductName, item.Quantity));
             }
         }
 
