@@ -38,27 +38,43 @@ public sealed record ProductResponse(
         : $"\"{Version}-{Stock.Available}-{string.Join('.', Variants.Select(v => v.Stock.Available))}\"";
 }
 
+/// <summary>The filters <c>GET /products</c> and <c>GET /products/facets</c> share (one validator, one filtering code).</summary>
+internal interface IProductFilterQuery
+{
+    string? Q { get; }
+    Guid? CategoryId { get; }
+    decimal? MinPrice { get; }
+    decimal? MaxPrice { get; }
+    bool? InStock { get; }
+    bool? IncludeInactive { get; }
+    string[]? Option { get; }
+}
+
 /// <param name="Option">"Name:Value", repeatable: a product matches when one active variant has all of them (and the price and stock filters).</param>
 public sealed record ProductListQuery(
     string? Q, Guid? CategoryId, decimal? MinPrice, decimal? MaxPrice, bool? InStock, string? Sort,
-    int? Page, int? PageSize, bool? IncludeInactive, string[]? Option = null)
+    int? Page, int? PageSize, bool? IncludeInactive, string[]? Option = null) : IProductFilterQuery
 {
     public PageQuery Paging => new(Page, PageSize);
 
-    internal ProductFilter Filter => new(Q, CategoryId, MinPrice, MaxPrice, InStock, ProductFilter.ParseOptions(Option), IncludeInactive);
+    internal ProductFilter Filter => ProductFilter.Of(this);
 }
 
 /// <summary>The filters of <c>GET /products</c>, without paging or sort.</summary>
 public sealed record ProductFacetsQuery(string? Q, Guid? CategoryId, decimal? MinPrice, decimal? MaxPrice, bool? InStock, bool? IncludeInactive, string[]? Option = null)
+    : IProductFilterQuery
 {
-    internal ProductFilter Filter => new(Q, CategoryId, MinPrice, MaxPrice, InStock, ProductFilter.ParseOptions(Option), IncludeInactive);
+    internal ProductFilter Filter => ProductFilter.Of(this);
 }
 
 /// <summary>What both the list and the facets filter on; option filters sorted, so equal filters have equal cache keys.</summary>
 internal sealed record ProductFilter(
     string? Q, Guid? CategoryId, decimal? MinPrice, decimal? MaxPrice, bool? InStock, IReadOnlyList<KeyValuePair<string, string>> Options, bool? IncludeInactive)
 {
-    public static IReadOnlyList<KeyValuePair<string, string>> ParseOptions(string[]? options) =>
+    public static ProductFilter Of(IProductFilterQuery query) =>
+        new(query.Q, query.CategoryId, query.MinPrice, query.MaxPrice, query.InStock, ParseOptions(query.Option), query.IncludeInactive);
+
+    private static IReadOnlyList<KeyValuePair<string, string>> ParseOptions(string[]? options) =>
         [.. (options ?? []).Select(o => o.Split(':', 2)).Where(p => p.Length == 2)
             .Select(p => new KeyValuePair<string, string>(p[0].Trim(), p[1].Trim()))
             .Distinct().OrderBy(p => p.Key, StringComparer.Ordinal).ThenBy(p => p.Value, StringComparer.Ordinal)];

@@ -88,20 +88,23 @@ public sealed class ProductListQueryValidator : AbstractValidator<ProductListQue
     public ProductListQueryValidator()
     {
         this.ValidatePaging(q => q.Page, q => q.PageSize);
-        RuleFor(x => x.Q).MaximumLength(200);
-        RuleFor(x => x.MinPrice).Price().When(x => x.MinPrice is not null);
-        RuleFor(x => x.MaxPrice).Price().When(x => x.MaxPrice is not null);
-        RuleFor(x => x.MaxPrice).GreaterThanOrEqualTo(x => x.MinPrice)
-            .When(x => x.MinPrice is not null && x.MaxPrice is not null).WithMessage("'maxPrice' must not be below 'minPrice'.");
+        Include(ProductFilterValidator.Instance);
         RuleFor(x => x.Sort).Must(s => ProductSorts.All.Contains(s)).When(x => x.Sort is not null)
             .WithMessage($"'sort' must be one of {string.Join(", ", ProductSorts.All)}.");
-        RuleFor(x => x.Option).Must(OptionFilters.AreValid).WithMessage(OptionFilters.Message).OverridePropertyName("option");
     }
 }
 
 public sealed class ProductFacetsQueryValidator : AbstractValidator<ProductFacetsQuery>
 {
-    public ProductFacetsQueryValidator()
+    public ProductFacetsQueryValidator() => Include(ProductFilterValidator.Instance);
+}
+
+/// <summary>The filters the product list and its facets share; "option=Name:Value" each within the lengths options allow.</summary>
+internal sealed class ProductFilterValidator : AbstractValidator<IProductFilterQuery>
+{
+    public static readonly ProductFilterValidator Instance = new();
+
+    private ProductFilterValidator()
     {
         RuleFor(x => x.Q).MaximumLength(200);
         RuleFor(x => x.MinPrice).Price().When(x => x.MinPrice is not null);
@@ -112,7 +115,6 @@ public sealed class ProductFacetsQueryValidator : AbstractValidator<ProductFacet
     }
 }
 
-/// <summary>"option=Name:Value", repeatable: a name and a value, each within the lengths options allow.</summary>
 internal static class OptionFilters
 {
     public const string Message = "Each 'option' is 'Name:Value' (e.g. option=Size:M), at most 10 of them.";
