@@ -50,29 +50,20 @@ public sealed class ProductCache(IFusionCache cache, ICatalogReads reads, IOptio
         return found;
     }
 
-    public async ValueTask<PagedResult<ProductResponse>> GetPageAsync(
-        ProductListQuery query, Func<ShopDbContext, CancellationToken, Task<PagedResult<ProductResponse>>> load, CancellationToken cancellationToken)
-    {
-        if (!options.Value.CacheReads)
-        {
-            return await reads.QueryAsync(CacheKeys.Tags.ProductLists, load, cancellationToken);
-        }
-
-        var missed = false;
-        var page = await cache.GetOrSetAsync<PagedResult<ProductResponse>>(CacheKeys.ProductPage(query), async (context, ct) =>
-        {
-            missed = true;
-            var loaded = await reads.QueryAsync(CacheKeys.Tags.ProductLists, load, ct);
-            context.Options.Size = 1 + loaded.Items.Count; // the memory cache's bound is in products
-            return loaded;
-        }, o => o.SetDuration(options.Value.ListCacheDuration), [CacheKeys.Tags.ProductLists], cancellationToken);
-        Count("product_page", missed);
-        return page;
-    }
+    public ValueTask<PagedResult<ProductResponse>> GetPageAsync(
+        ProductListQuery query, Func<ShopDbContext, CancellationToken, Task<PagedResult<ProductResponse>>> load, CancellationToken cancellationToken) =>
+        GetListingAsync(CacheKeys.ProductPage(query), "product_page", load, page => 1 + page.Items.Count, cancellationToken);
 
     /// <summary>Facets of a filter: cached and evicted exactly like the list pages (the same tag).</summary>
-    public async ValueTask<ProductFacetsResponse> GetFacetsAsync(
-        ProductFacetsQuery query, Func<ShopDbContext, CancellationToken, Task<ProductFacetsResponse>> load, CancellationToken cancellationToken)
+    public ValueTask<ProductFacetsResponse> GetFacetsAsync(
+        ProductFacetsQuery query, Func<ShopDbContext, CancellationToken, Task<ProductFacetsResponse>> load, CancellationToken cancellationToken) =>
+        GetListingAsync(CacheKeys.ProductFacets(query), "product_facets", load,
+            facets => 1 + (facets.Categories.Count + facets.Options.Sum(o => o.Values.Count)) / 10, cancellationToken);
+
+    /// <summary>What depends on many products (list pages, facets): tagged with <c>product-lists</c>, which any product write evicts.</summary>
+    /// <param name="size">The entry's weight in the memory cache, whose bound is in products.</param>
+    private async ValueTask<T> GetListingAsync<T>(string key, string entry, Func<ShopDbContext, CancellationToken, Task<T>> load, Func<T, long> size,
+        CancellationToken cancellationToken)
     {
         if (!options.Value.CacheReads)
         {
@@ -80,15 +71,15 @@ public sealed class ProductCache(IFusionCache cache, ICatalogReads reads, IOptio
         }
 
         var missed = false;
-        var facets = await cache.GetOrSetAsync<ProductFacetsResponse>(CacheKeys.ProductFacets(query), async (context, ct) =>
+        var found = await cache.GetOrSetAsync<T>(key, async (context, ct) =>
         {
             missed = true;
             var loaded = await reads.QueryAsync(CacheKeys.Tags.ProductLists, load, ct);
-            context.Options.Size = 1 + (loaded.Categories.Count + loaded.Options.Sum(o => o.Values.Count)) / 10;
+            context.Options.Size = size(loaded);
             return loaded;
         }, o => o.SetDuration(options.Value.ListCacheDuration), [CacheKeys.Tags.ProductLists], cancellationToken);
-        Count("product_facets", missed);
-        return facets;
+        Count(entry, missed);
+        return found;
     }
 
     // A lookup another request's factory answered (stampede protection) counts as a hit: this one did not query.
