@@ -114,12 +114,13 @@ public sealed class ProductCatalog(ProductCache cache, CategoryTree tree, IServi
             .Select(g => new FacetOption(g.Key, [.. g.OrderBy(v => v.Value, StringComparer.Ordinal).Select(v => new FacetValue(v.Value, v.Count))]))
             .ToList();
 
-        var activeVariants = reads.Variants.Where(v => v.IsActive && products.Any(p => p.Id == v.ProductId));
-        var min = await activeVariants.MinAsync(v => (long?)v.PriceMinor, cancellationToken);
-        var max = await activeVariants.MaxAsync(v => (long?)v.PriceMinor, cancellationToken);
+        // Both ends of the price range in one pass (no row, no group: no range).
+        var range = await reads.Variants.Where(v => v.IsActive && products.Any(p => p.Id == v.ProductId))
+            .GroupBy(_ => 1).Select(g => new { Min = g.Min(v => v.PriceMinor), Max = g.Max(v => v.PriceMinor) })
+            .SingleOrDefaultAsync(cancellationToken);
         var inStockCount = await products.LongCountAsync(p => reads.Variants.Any(v => v.ProductId == p.Id && v.IsActive && v.Inventory!.OnHand - v.Inventory.Reserved > 0), cancellationToken);
         return new ProductFacetsResponse(total, categories, options,
-            new PriceRange(min is { } lo ? Money.ToMajor(lo) : null, max is { } hi ? Money.ToMajor(hi) : null), inStockCount);
+            new PriceRange(range is null ? null : Money.ToMajor(range.Min), range is null ? null : Money.ToMajor(range.Max)), inStockCount);
     }
 
     private const string LikeEscape = "\\";
