@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Shop.Core.Data.Configurations;
@@ -9,11 +10,15 @@ internal static class JsonColumn
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 
-    public static ValueConverter<T, string> Converter<T>() where T : new() => new(
+    /// <summary>Stores the property as JSON text, compared (for change tracking) by its JSON.</summary>
+    public static PropertyBuilder<T> HasJsonConversion<T>(this PropertyBuilder<T> property) where T : new() =>
+        property.HasConversion(Converter<T>(), Comparer<T>());
+
+    private static ValueConverter<T, string> Converter<T>() where T : new() => new(
         v => JsonSerializer.Serialize(v, Options),
         v => JsonSerializer.Deserialize<T>(v, Options) ?? new T());
 
-    public static ValueComparer<T> Comparer<T>() where T : new() => new(
+    private static ValueComparer<T> Comparer<T>() where T : new() => new(
         (a, b) => JsonSerializer.Serialize(a, Options) == JsonSerializer.Serialize(b, Options),
         v => JsonSerializer.Serialize(v, Options).GetHashCode(StringComparison.Ordinal),
         v => JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(v, Options), Options) ?? new T());

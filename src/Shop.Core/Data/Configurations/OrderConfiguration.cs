@@ -53,7 +53,7 @@ internal sealed class OrderLineConfiguration : IEntityTypeConfiguration<OrderLin
         // Likewise an ordered variant: deactivated, never deleted.
         builder.HasIndex(l => l.VariantId);
         builder.HasOne<ProductVariant>().WithMany().HasForeignKey(l => l.VariantId).OnDelete(DeleteBehavior.Restrict);
-        builder.Property(l => l.OptionValues).HasConversion(JsonColumn.Converter<Dictionary<string, string>>(), JsonColumn.Comparer<Dictionary<string, string>>())
+        builder.Property(l => l.OptionValues).HasJsonConversion()
             .HasDefaultValueSql("'{}'");
     }
 }

@@ -33,7 +33,7 @@ internal sealed class ProductConfiguration : IEntityTypeConfiguration<Product>
         builder.HasIndex(p => new { p.IsActive, p.CreatedAt });
         builder.HasIndex(p => p.CategoryId);
         builder.HasOne<Category>().WithMany().HasForeignKey(p => p.CategoryId).OnDelete(DeleteBehavior.Restrict);
-        builder.Property(p => p.Options).HasConversion(JsonColumn.Converter<List<ProductOption>>(), JsonColumn.Comparer<List<ProductOption>>())
+        builder.Property(p => p.Options).HasJsonConversion()
             .HasDefaultValueSql("'[]'");
         builder.HasMany(p => p.Variants).WithOne().HasForeignKey(v => v.ProductId).OnDelete(DeleteBehavior.Cascade);
     }
@@ -48,7 +48,7 @@ internal sealed class ProductVariantConfiguration : IEntityTypeConfiguration<Pro
         builder.Property(v => v.Sku).HasMaxLength(CatalogLimits.Sku);
         builder.HasIndex(v => v.Sku).IsUnique();
         builder.Property(v => v.Currency).HasMaxLength(3).IsFixedLength();
-        builder.Property(v => v.OptionValues).HasConversion(JsonColumn.Converter<Dictionary<string, string>>(), JsonColumn.Comparer<Dictionary<string, string>>());
+        builder.Property(v => v.OptionValues).HasJsonConversion();
         // No two variants of a product with the same option values, however two requests race.
         builder.Property(v => v.OptionKey).HasMaxLength(CatalogLimits.OptionKey);
         builder.HasIndex(v => new { v.ProductId, v.OptionKey }).IsUnique();
