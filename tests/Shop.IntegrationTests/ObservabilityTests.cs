@@ -49,10 +49,8 @@ public sealed class ObservabilityTests(ITestOutputHelper output)
         // The storefront's own trace: the payment continues it.
         var traceId = ActivityTraceId.CreateRandom().ToHexString();
         var callerSpanId = ActivitySpanId.CreateRandom().ToHexString();
-        using var pay = new HttpRequestMessage(HttpMethod.Post, "/api/v1/payments") { Content = JsonContent.Create(new { orderId, paymentToken = SandboxProvider.Visa }) };
-        pay.Headers.Add("Idempotency-Key", $"pay-{Guid.NewGuid():N}");
-        pay.Headers.Add("traceparent", $"00-{traceId}-{callerSpanId}-01");
-        var paymentId = (await Expect.Json(await customer.Client.SendAsync(pay), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
+        var paying = await customer.PayAsync(orderId, SandboxProvider.Visa, traceparent: $"00-{traceId}-{callerSpanId}-01");
+        var paymentId = (await Expect.Json(paying, HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
         Assert.Equal("succeeded", (await customer.SettledAsync(paymentId)).GetProperty("status").GetString());
         await smtp.WaitForAsync(m => m.To.ToString().Contains(customer.Email, StringComparison.OrdinalIgnoreCase));
 
@@ -155,10 +153,8 @@ public sealed class ObservabilityTests(ITestOutputHelper output)
         var customer = await ShopFactory.RegisterAsync(cluster.Client(), $"{TestSmtpServer.RejectedPrefix}{Guid.NewGuid():N}@example.com");
         var orderId = (await customer.PlaceOrderAsync((product, 1))).GetProperty("id").GetGuid();
         var traceId = ActivityTraceId.CreateRandom().ToHexString();
-        using var pay = new HttpRequestMessage(HttpMethod.Post, "/api/v1/payments") { Content = JsonContent.Create(new { orderId, paymentToken = SandboxProvider.Visa }) };
-        pay.Headers.Add("Idempotency-Key", $"pay-{Guid.NewGuid():N}");
-        pay.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
-        var paymentId = (await Expect.Json(await customer.Client.SendAsync(pay), HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
+        var paying = await customer.PayAsync(orderId, SandboxProvider.Visa, traceparent: $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+        var paymentId = (await Expect.Json(paying, HttpStatusCode.Accepted)).GetProperty("id").GetGuid();
         Assert.Equal("succeeded", (await customer.SettledAsync(paymentId)).GetProperty("status").GetString());
 
         var deadLetter = (await Eventually.Until("Sentry to hear of the dead letter", () => Task.FromResult(sentry.Events.ToList()), events => events.Count > 0,

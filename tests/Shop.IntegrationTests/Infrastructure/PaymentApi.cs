@@ -8,10 +8,16 @@ namespace Shop.IntegrationTests.Infrastructure;
 
 public static class PaymentApi
 {
-    public static Task<HttpResponseMessage> PayAsync(this TestUser user, Guid orderId, string token, string? key = null)
+    /// <param name="traceparent">The caller's W3C trace context, when the test follows the payment's trace.</param>
+    public static Task<HttpResponseMessage> PayAsync(this TestUser user, Guid orderId, string token, string? key = null, string? traceparent = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/payments") { Content = JsonContent.Create(new { orderId, paymentToken = token }) };
         request.Headers.Add("Idempotency-Key", key ?? $"pay-{Guid.NewGuid():N}");
+        if (traceparent is not null)
+        {
+            request.Headers.Add("traceparent", traceparent);
+        }
+
         return user.Client.SendAsync(request);
     }
 
