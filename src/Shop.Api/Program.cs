@@ -8,6 +8,7 @@ using Shop.Core.Messaging;
 using Shop.Core.Notifications;
 using Shop.Core.Orders;
 using Shop.Core.Payments;
+using Shop.Core.Pricing;
 using Shop.Core.Users;
 using Wolverine;
 
@@ -45,6 +46,9 @@ builder.Services.AddShopCatalog(builder.Configuration);
 // Orders: checkout with stock reservation, Idempotency-Key, the order lifecycle.
 builder.Services.AddShopOrders(builder.Configuration);
 
+// Pricing (discount codes, shipping methods, tax rates: one engine) and carts.
+builder.Services.AddShopPricing(builder.Configuration);
+
 // Payments and email, and the background work around them: Wolverine with the EF Core outbox,
 // durable local queues or RabbitMQ, and the recurring jobs (when Workers:Enabled).
 builder.Services.AddShopPayments(builder.Configuration);
@@ -77,6 +81,8 @@ api.MapUserEndpoints();
 api.MapCatalogEndpoints();
 api.MapOrderEndpoints();
 api.MapPaymentEndpoints();
+api.MapCartEndpoints();
+api.MapPricingEndpoints();
 
 app.LogDocsUrlOnStart();
 

@@ -1,12 +1,14 @@
 using JasperFx;
 using Prometheus;
 using Shop.Core.Caching;
+using Shop.Core.Catalog;
 using Shop.Core.Common;
 using Shop.Core.Data;
 using Shop.Core.Messaging;
 using Shop.Core.Notifications;
 using Shop.Core.Orders;
 using Shop.Core.Payments;
+using Shop.Core.Pricing;
 using Shop.Worker;
 using Wolverine;
 
@@ -38,8 +40,10 @@ builder.WebHost.UseManagementPort(builder.Configuration.GetValue("Metrics:Port",
 builder.Services.AddShopDatabase(builder.Configuration);
 builder.Services.AddShopCaching(builder.Configuration);
 
-// What the handlers use: orders, payments with their provider, email.
+// What the handlers use: orders (priced from the catalog), payments with their provider, email.
+builder.Services.AddShopCatalog(builder.Configuration);
 builder.Services.AddShopOrders(builder.Configuration);
+builder.Services.AddShopPricing(builder.Configuration);
 builder.Services.AddShopPayments(builder.Configuration);
 builder.Services.AddShopNotifications(builder.Configuration);
 

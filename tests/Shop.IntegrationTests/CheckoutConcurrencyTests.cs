@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Shop.Core.Common;
 using Shop.Core.Data;
 using Shop.Core.Orders;
+using Shop.Core.Pricing;
 using Shop.Core.Users;
 using Shop.IntegrationTests.Infrastructure;
 
@@ -429,9 +430,9 @@ public abstract class CheckoutConcurrencyTests(ShopFactory shop)
         var clash = new TakenNumber(taken);
         await using var context = shop.OpenContext(clash);
         var outbox = new Wolverine.EntityFrameworkCore.DbContextOutbox<ShopDbContext>(shop.Services.GetRequiredService<Wolverine.Runtime.IWolverineRuntime>(), context, []);
-        var orders = new OrderService(context, outbox, new IdempotencyService(context, TimeProvider.System), TimeProvider.System);
+        var orders = new OrderService(context, outbox, new IdempotencyService(context, TimeProvider.System), shop.Services.GetRequiredService<IServiceScopeFactory>().CreateScope().ServiceProvider.GetRequiredService<PriceQuoter>(), TimeProvider.System);
         var address = new AddressRequest("Ada Lovelace", "1 Main St", null, "London", null, "N1 9GU", "GB");
-        var placed = await orders.PlaceAsync(customer.Id, new PlaceOrderRequest([new OrderItemRequest(product, 2)], address, null), null, CancellationToken.None);
+        var placed = await orders.PlaceAsync(customer.Id, customer.Email, new PlaceOrderRequest([new OrderItemRequest(product, 2)], address, null), null, CancellationToken.None);
 
         Assert.Equal(1, clash.Clashes);
         Assert.NotEqual(taken, placed.Number);

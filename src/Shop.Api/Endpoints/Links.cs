@@ -22,4 +22,10 @@ public static class Links
     public static string Order(Guid id) => $"{ApiBase}/orders/{id}";
 
     public static string Payment(Guid id) => $"{ApiBase}/payments/{id}";
+
+    public static string Cart(Guid id) => $"{ApiBase}/carts/{id}";
+
+    public static string Discount(Guid id) => $"{ApiBase}/discounts/{id}";
+
+    public static string ShippingMethod(Guid id) => $"{ApiBase}/shipping-methods/{id}";
 }

@@ -31,7 +31,7 @@ public static class OrderEndpoints
     private static async Task<Created<OrderResponse>> PlaceOrder(
         PlaceOrderRequest request, ClaimsPrincipal user, OrderService orders, HttpContext http, CancellationToken cancellationToken)
     {
-        var placed = await orders.PlaceAsync(user.UserId(), request, Idempotency.TicketOf(http), cancellationToken);
+        var placed = await orders.PlaceAsync(user.UserId(), user.Email(), request, Idempotency.TicketOf(http), cancellationToken);
         return TypedResults.Created(Links.Order(placed.Id), placed);
     }
 

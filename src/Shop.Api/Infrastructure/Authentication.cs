@@ -87,4 +87,10 @@ public static class Authentication
 
     public static Guid UserId(this ClaimsPrincipal user) =>
         Guid.Parse(user.FindFirstValue(ShopClaims.Subject) ?? throw new InvalidOperationException("Authenticated principal without a subject."));
+
+    /// <summary>The signed-in user's id, or null for an anonymous request.</summary>
+    public static Guid? UserIdOrNull(this ClaimsPrincipal user) => user.Identity?.IsAuthenticated == true ? user.UserId() : null;
+
+    /// <summary>The email the access token was issued to (emails never change).</summary>
+    public static string? Email(this ClaimsPrincipal user) => user.FindFirstValue(ShopClaims.Email);
 }

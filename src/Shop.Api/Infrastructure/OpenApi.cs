@@ -56,6 +56,9 @@ public static class OpenApi
         ["Inventory"] = "Stock per product, for admins: on hand, reserved, available, and the audit trail of changes.",
         ["Orders"] = "Checkout with stock reservation, the order lifecycle and tracking.",
         ["Payments"] = "Paying orders (charged in the background), refunds and provider webhooks.",
+        ["Carts"] = "Build an order before committing: lines per variant, priced live (discount, shipping, tax), then checkout.",
+        ["Discounts"] = "Discount codes, for admins: percentage, fixed amount or free shipping, with limits counted at checkout.",
+        ["Shipping and tax"] = "Shipping methods per destination and tax rates per country: listed publicly, managed by admins.",
     };
 
     /// <summary>What the endpoint's metadata says beyond bodies and statuses: security, headers, problem types, an example.</summary>

@@ -27,6 +27,12 @@ public static class CacheKeys
 
     public static string ProductFacets(ProductFacetsQuery query) => $"{Prefix}facets:{query.Filter.Key}";
 
+    /// <summary>Every shipping method, active or not (few: one entry).</summary>
+    public const string ShippingMethods = Prefix + "shipping-methods";
+
+    /// <summary>Every tax rate, by country (one entry).</summary>
+    public const string TaxRates = Prefix + "tax-rates";
+
     /// <summary>Tags: a write evicts every entry carrying a tag it names (<see cref="CacheInvalidation"/>).</summary>
     public static class Tags
     {
@@ -38,6 +44,12 @@ public static class CacheKeys
         /// any page, and a category moving changes which products its filter finds.
         /// </summary>
         public const string ProductLists = "product-lists";
+
+        /// <summary>The shipping methods entry.</summary>
+        public const string ShippingMethods = "shipping-methods";
+
+        /// <summary>The tax rates entry.</summary>
+        public const string TaxRates = "tax-rates";
 
         /// <summary>One product's entries, by id and by slug.</summary>
         public static string Product(Guid id) => $"product:{id:N}";

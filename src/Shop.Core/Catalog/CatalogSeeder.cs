@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Shop.Core.Data;
+using Shop.Core.Pricing;
 
 namespace Shop.Core.Catalog;
 
@@ -125,9 +126,26 @@ public sealed partial class CatalogSeeder(ShopDbContext db, IOptions<SeedOptions
             products++;
         }
 
+        SeedPricing(now);
         await db.SaveChangesAsync(cancellationToken);
         LogSeeded(logger, db.Categories.Local.Count, products);
     }
+
+    /// <summary>Two shipping methods, two tax rates and a welcome code, so that a demo cart shows every part of a price.</summary>
+    private void SeedPricing(DateTime now)
+    {
+        db.ShippingMethods.Add(new ShippingMethod { Name = "Standard", PriceMinor = 499, FreeAboveSubtotalMinor = 5000, CreatedAt = now, UpdatedAt = now });
+        db.ShippingMethods.Add(new ShippingMethod { Name = "Express", PriceMinor = 1499, Countries = ["CA", "DE", "FR", "GB", "NL", "US"], CreatedAt = now, UpdatedAt = now });
+        db.TaxRates.Add(new TaxRate { Country = "GB", Rate = 0.2m, Name = "VAT", AppliesToShipping = true, UpdatedAt = now });
+        db.TaxRates.Add(new TaxRate { Country = "DE", Rate = 0.19m, Name = "MwSt", AppliesToShipping = true, UpdatedAt = now });
+        db.Discounts.Add(new Discount
+        {
+            Code = DemoCode, NormalizedCode = DemoCode, Type = DiscountType.Percentage, ValueHundredths = 1000, OncePerCustomer = true, CreatedAt = now, UpdatedAt = now,
+        });
+    }
+
+    /// <summary>The demo discount code: 10% off, once per customer.</summary>
+    public const string DemoCode = "WELCOME10";
 
     internal static readonly string[] Blurbs =
         ["Built to last.", "A customer favourite.", "Designed in-house.", "Limited run.", "Made from recycled materials.", "Ships in plastic-free packaging."];

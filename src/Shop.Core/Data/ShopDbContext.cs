@@ -29,6 +29,12 @@ public sealed class ShopDbContext(DbContextOptions<ShopDbContext> options) : DbC
     public DbSet<SandboxLedgerEntry> SandboxLedger => Set<SandboxLedgerEntry>();
     public DbSet<SentEmail> SentEmails => Set<SentEmail>();
     public DbSet<Jobs.JobRun> JobRuns => Set<Jobs.JobRun>();
+    public DbSet<Pricing.Discount> Discounts => Set<Pricing.Discount>();
+    public DbSet<Pricing.DiscountRedemption> DiscountRedemptions => Set<Pricing.DiscountRedemption>();
+    public DbSet<Pricing.ShippingMethod> ShippingMethods => Set<Pricing.ShippingMethod>();
+    public DbSet<Pricing.TaxRate> TaxRates => Set<Pricing.TaxRate>();
+    public DbSet<Carts.Cart> Carts => Set<Carts.Cart>();
+    public DbSet<Carts.CartLine> CartLines => Set<Carts.CartLine>();
 
     private readonly HashSet<string> _invalidatedTags = [];
 

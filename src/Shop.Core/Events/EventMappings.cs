@@ -8,7 +8,10 @@ public static class EventMappings
 {
     public static OrderData ToEventData(this Order o) => new(
         o.Id, o.Number, o.UserId, o.Status.Name(), Money.ToMajor(o.TotalMinor), o.Currency,
-        o.Lines.Select(l => new OrderLineData(l.ProductId, l.Sku, l.Name, Money.ToMajor(l.UnitPriceMinor), l.Quantity, l.VariantId, l.OptionValues)).ToList());
+        o.Lines.Select(l => new OrderLineData(l.ProductId, l.Sku, l.Name, Money.ToMajor(l.UnitPriceMinor), l.Quantity, l.VariantId, l.OptionValues,
+            Money.ToMajor(l.DiscountMinor), Money.ToMajor(l.TaxMinor))).ToList(),
+        Money.ToMajor(o.SubtotalMinor), o.DiscountCode, Money.ToMajor(o.DiscountTotalMinor), o.ShippingMethodName, Money.ToMajor(o.ShippingTotalMinor),
+        Money.ToMajor(o.TaxTotalMinor), o.Email);
 
     /// <summary>The event that announces an order's move into <see cref="Order.Status"/>.</summary>
     public static IShopEvent StatusEvent(this Order o, OrderStatus previous, string? note, DateTime at)

@@ -25,10 +25,13 @@ public sealed record UserRegistered(Guid Id, DateTime OccurredAt, UserRegistered
 public sealed record UserRegisteredData(Guid UserId, string Email, string FullName);
 
 /// <summary>What every order event carries.</summary>
-public sealed record OrderData(Guid OrderId, string Number, Guid UserId, string Status, decimal Total, string Currency, IReadOnlyList<OrderLineData> Lines);
+/// <summary>An order's data. The fields after <c>Lines</c> came later (carts and pricing): a message written before them reads as none.</summary>
+public sealed record OrderData(Guid OrderId, string Number, Guid UserId, string Status, decimal Total, string Currency, IReadOnlyList<OrderLineData> Lines,
+    decimal Subtotal = 0, string? DiscountCode = null, decimal DiscountTotal = 0, string? ShippingMethod = null, decimal ShippingTotal = 0,
+    decimal TaxTotal = 0, string? Email = null);
 
 public sealed record OrderLineData(Guid ProductId, string Sku, string Name, decimal UnitPrice, int Quantity,
-    Guid VariantId, IReadOnlyDictionary<string, string> OptionValues);
+    Guid VariantId, IReadOnlyDictionary<string, string> OptionValues, decimal Discount = 0, decimal Tax = 0);
 
 [Topic("order.placed")]
 public sealed record OrderPlaced(Guid Id, DateTime OccurredAt, OrderData Data) : IShopEvent

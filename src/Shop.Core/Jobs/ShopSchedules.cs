@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Shop.Core.Carts;
 using Shop.Core.Data;
 using Shop.Core.Orders;
 using Shop.Core.Payments;
@@ -17,6 +18,7 @@ public sealed class JobsOptions
     public string CancelUnpaidOrders { get; set; } = "* * * * *";
     public string RedriveStuckPayments { get; set; } = "* * * * *";
     public string PurgeExpiredRecords { get; set; } = "17 * * * *";
+    public string ExpireCarts { get; set; } = "23 * * * *";
 }
 
 /// <summary>
@@ -33,6 +35,7 @@ public static class ShopSchedules
         Schedule(opts, nameof(CancelUnpaidOrders), jobs.CancelUnpaidOrders, at => new CancelUnpaidOrders(at));
         Schedule(opts, nameof(RedriveStuckPayments), jobs.RedriveStuckPayments, at => new RedriveStuckPayments(at));
         Schedule(opts, nameof(PurgeExpiredRecords), jobs.PurgeExpiredRecords, at => new PurgeExpiredRecords(at));
+        Schedule(opts, nameof(ExpireCarts), jobs.ExpireCarts, at => new ExpireCarts(at));
     }
 
     private static void Schedule<T>(WolverineOptions opts, string name, string cron, Func<DateTimeOffset, T> create) where T : class
@@ -55,6 +58,8 @@ public sealed record CancelUnpaidOrders(DateTimeOffset Occurrence);
 public sealed record RedriveStuckPayments(DateTimeOffset Occurrence);
 
 public sealed record PurgeExpiredRecords(DateTimeOffset Occurrence);
+
+public sealed record ExpireCarts(DateTimeOffset Occurrence);
 
 public static partial class CancelUnpaidOrdersHandler
 {
@@ -164,5 +169,38 @@ public static class PurgeExpiredRecordsHandler
         purged += await db.JobRuns.Where(r => r.StartedAt < runsCutoff).ExecuteDeleteAsync(cancellationToken);
 
         await run.FinishAsync(db, purged, clock, cancellationToken);
+    }
+}
+
+public static class ExpireCartsHandler
+{
+    private const int Batch = 1000;
+
+    /// <summary>
+    /// Deletes carts untouched for Carts:Lifetime (open or closed: a closed cart's order lives on),
+    /// with their lines, in batches. Reads already answer 404 for them; this frees the rows.
+    /// </summary>
+    public static async Task Handle(ExpireCarts job, ShopDbContext db, IOptions<CartsOptions> options, TimeProvider clock,
+        ILogger<ExpireCarts> logger, CancellationToken cancellationToken)
+    {
+        if (await JobRun.ClaimAsync(db, nameof(ExpireCarts), job.Occurrence, clock, logger, cancellationToken) is not { } run)
+        {
+            return;
+        }
+
+        var cutoff = run.StartedAt - options.Value.Lifetime;
+        var expired = 0;
+        while (true)
+        {
+            var ids = await db.Carts.Where(c => c.UpdatedAt <= cutoff).OrderBy(c => c.UpdatedAt).Select(c => c.Id).Take(Batch).ToListAsync(cancellationToken);
+            if (ids.Count == 0)
+            {
+                break;
+            }
+
+            expired += await db.Carts.Where(c => ids.Contains(c.Id) && c.UpdatedAt <= cutoff).ExecuteDeleteAsync(cancellationToken);
+        }
+
+        await run.FinishAsync(db, expired, clock, cancellationToken);
     }
 }

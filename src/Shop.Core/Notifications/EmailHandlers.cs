@@ -14,23 +14,58 @@ public static class OrderConfirmationEmailHandler
     {
         var order = paid.Data;
         var to = await db.Users.Where(u => u.Id == order.UserId).Select(u => new { u.Email, u.FullName }).SingleAsync(cancellationToken);
-        var lines = order.Lines.Select(l => (Text: $"{l.Quantity} x {l.Name} ({l.Sku}) at {Amount(l.UnitPrice, order.Currency)}", l)).ToList();
+        var lines = order.Lines.Select(l => $"{l.Quantity} x {l.Name} ({l.Sku}) at {Amount(l.UnitPrice, order.Currency)}").ToList();
+        var summary = Summary(order).ToList();
         var text = new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"Hello {to.FullName},")
             .AppendLine()
             .AppendLine(CultureInfo.InvariantCulture, $"Thank you: we have received your payment for order {order.Number}.")
             .AppendLine();
-        foreach (var (line, _) in lines)
+        foreach (var line in lines)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"  {line}");
         }
 
-        text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Total: {Amount(order.Total, order.Currency)}");
+        text.AppendLine();
+        foreach (var (label, amount) in summary)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"{label}: {amount}");
+        }
+
         var html = $"<p>Hello {Enc(to.FullName)},</p><p>Thank you: we have received your payment for order <strong>{Enc(order.Number)}</strong>.</p><ul>"
-            + string.Concat(lines.Select(l => $"<li>{Enc(l.Text)}</li>"))
-            + $"</ul><p>Total: <strong>{Enc(Amount(order.Total, order.Currency))}</strong></p>";
+            + string.Concat(lines.Select(l => $"<li>{Enc(l)}</li>"))
+            + "</ul><table>"
+            + string.Concat(summary.Select(s => s.Label == "Total"
+                ? $"<tr><th align=\"left\">{Enc(s.Label)}</th><td align=\"right\"><strong>{Enc(s.Amount)}</strong></td></tr>"
+                : $"<tr><td>{Enc(s.Label)}</td><td align=\"right\">{Enc(s.Amount)}</td></tr>"))
+            + "</table>";
         await mailer.SendOnceAsync($"order-confirmation:{order.OrderId}", "order_confirmation",
-            new EmailMessage(to.Email, $"Order {order.Number} confirmed: {Amount(order.Total, order.Currency)}", text.ToString(), html), cancellationToken);
+            new EmailMessage(order.Email ?? to.Email, $"Order {order.Number} confirmed: {Amount(order.Total, order.Currency)}", text.ToString(), html), cancellationToken);
+    }
+
+    /// <summary>Subtotal, then the discount, shipping and tax the order has, then the total. An event from before pricing carries only the total.</summary>
+    private static IEnumerable<(string Label, string Amount)> Summary(OrderData order)
+    {
+        if (order.Subtotal > 0)
+        {
+            yield return ("Subtotal", Amount(order.Subtotal, order.Currency));
+            if (order.DiscountCode is not null)
+            {
+                yield return ($"Discount ({order.DiscountCode})", "-" + Amount(order.DiscountTotal, order.Currency));
+            }
+
+            if (order.ShippingMethod is not null)
+            {
+                yield return ($"Shipping ({order.ShippingMethod})", Amount(order.ShippingTotal, order.Currency));
+            }
+
+            if (order.TaxTotal > 0)
+            {
+                yield return ("Tax", Amount(order.TaxTotal, order.Currency));
+            }
+        }
+
+        yield return ("Total", Amount(order.Total, order.Currency));
     }
 
     internal static string Amount(decimal amount, string currency) => $"{amount.ToString("0.00", CultureInfo.InvariantCulture)} {currency}";

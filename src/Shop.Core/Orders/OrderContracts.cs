@@ -7,8 +7,15 @@ namespace Shop.Core.Orders;
 /// <summary>A line names a variant, or a product that has exactly one.</summary>
 public sealed record OrderItemRequest(Guid? ProductId, int Quantity, Guid? VariantId = null);
 
-/// <summary>Lines, and either an inline shipping address or the id of one of the user's saved addresses.</summary>
-public sealed record PlaceOrderRequest(List<OrderItemRequest> Items, AddressRequest? ShippingAddress, Guid? ShippingAddressId);
+/// <summary>
+/// Lines, and either an inline shipping address or the id of one of the user's saved addresses;
+/// optionally a shipping method (without one the order has no shipping charge) and a discount code.
+/// </summary>
+public sealed record PlaceOrderRequest(
+    List<OrderItemRequest> Items, AddressRequest? ShippingAddress, Guid? ShippingAddressId, Guid? ShippingMethodId = null, string? DiscountCode = null);
+
+/// <summary>What an order is made from, whether sent to <c>POST /orders</c> or taken from a cart.</summary>
+public sealed record OrderDraft(Guid UserId, string? Email, ShippingAddress Address, IReadOnlyList<OrderItemRequest> Items, Guid? ShippingMethodId, string? DiscountCode);
 
 public sealed record ChangeOrderStatusRequest(string Status, string? Carrier, string? TrackingNumber, [property: MultilineText] string? Note);
 
@@ -20,15 +27,18 @@ public sealed record OrderListQuery(string? Status, Guid? UserId, int? Page, int
 }
 
 public sealed record OrderLineResponse(Guid ProductId, Guid VariantId, string Sku, string Name, IReadOnlyDictionary<string, string> OptionValues,
-    decimal UnitPrice, int Quantity, decimal LineTotal);
+    decimal UnitPrice, int Quantity, decimal LineTotal, decimal Discount, decimal Tax);
+
+public sealed record OrderShippingMethodResponse(Guid Id, string Name);
 
 public sealed record StatusChangeResponse(string Status, DateTime At, string? Note, string Actor);
 
 public sealed record ShippingAddressResponse(string FullName, string Line1, string? Line2, string City, string? Region, string PostalCode, string Country);
 
 public sealed record OrderResponse(
-    Guid Id, string Number, Guid UserId, string Status, IReadOnlyList<OrderLineResponse> Items, decimal Subtotal, decimal Total,
-    string Currency, ShippingAddressResponse ShippingAddress, string? Carrier, string? TrackingNumber,
+    Guid Id, string Number, Guid UserId, string Status, IReadOnlyList<OrderLineResponse> Items, decimal Subtotal, string? DiscountCode,
+    decimal DiscountTotal, OrderShippingMethodResponse? ShippingMethod, decimal ShippingTotal, decimal TaxTotal, decimal Total,
+    string Currency, string? Email, ShippingAddressResponse ShippingAddress, string? Carrier, string? TrackingNumber,
     IReadOnlyList<StatusChangeResponse> StatusHistory, DateTime CreatedAt, DateTime UpdatedAt);
 
 public sealed record TrackingResponse(string Number, string Status, string? Carrier, string? TrackingNumber, IReadOnlyList<StatusChangeResponse> StatusHistory);
@@ -47,8 +57,11 @@ public static class OrderMappings
     public static OrderResponse ToResponse(this Order o) => new(
         o.Id, o.Number, o.UserId, o.Status.Name(),
         o.Lines.OrderBy(l => l.Sku, StringComparer.Ordinal).Select(l => new OrderLineResponse(
-            l.ProductId, l.VariantId, l.Sku, l.Name, l.OptionValues, Money.ToMajor(l.UnitPriceMinor), l.Quantity, Money.ToMajor(l.LineTotalMinor))).ToList(),
-        Money.ToMajor(o.SubtotalMinor), Money.ToMajor(o.TotalMinor), o.Currency, o.ShippingAddress.ToResponse(),
+            l.ProductId, l.VariantId, l.Sku, l.Name, l.OptionValues, Money.ToMajor(l.UnitPriceMinor), l.Quantity, Money.ToMajor(l.LineTotalMinor),
+            Money.ToMajor(l.DiscountMinor), Money.ToMajor(l.TaxMinor))).ToList(),
+        Money.ToMajor(o.SubtotalMinor), o.DiscountCode, Money.ToMajor(o.DiscountTotalMinor),
+        o.ShippingMethodId is { } methodId ? new OrderShippingMethodResponse(methodId, o.ShippingMethodName ?? "") : null,
+        Money.ToMajor(o.ShippingTotalMinor), Money.ToMajor(o.TaxTotalMinor), Money.ToMajor(o.TotalMinor), o.Currency, o.Email, o.ShippingAddress.ToResponse(),
         o.Carrier, o.TrackingNumber, o.History.ToResponse(), o.CreatedAt, o.UpdatedAt);
 
     public static TrackingResponse ToTracking(this Order o) => new(o.Number, o.Status.Name(), o.Carrier, o.TrackingNumber, o.History.ToResponse());
@@ -56,7 +69,7 @@ public static class OrderMappings
     private static List<StatusChangeResponse> ToResponse(this IEnumerable<OrderStatusChange> history) =>
         history.OrderBy(h => h.At).ThenBy(h => h.Id).Select(h => new StatusChangeResponse(h.Status.Name(), h.At, h.Note, h.Actor)).ToList();
 
-    private static ShippingAddressResponse ToResponse(this ShippingAddress a) =>
+    public static ShippingAddressResponse ToResponse(this ShippingAddress a) =>
         new(a.FullName, a.Line1, a.Line2, a.City, a.Region, a.PostalCode, a.Country);
 
     public static ShippingAddress ToShippingAddress(this AddressRequest r) => new()

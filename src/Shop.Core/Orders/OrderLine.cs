@@ -15,4 +15,8 @@ public sealed class OrderLine
     public long UnitPriceMinor { get; init; }
     public int Quantity { get; init; }
     public long LineTotalMinor { get; init; }
+
+    /// <summary>This line's share of the order's discount, and the tax on what is left.</summary>
+    public long DiscountMinor { get; init; }
+    public long TaxMinor { get; init; }
 }

@@ -6,6 +6,8 @@ using Shop.Core.Common;
 using Shop.Core.Data;
 using Shop.Core.Events;
 using Shop.Core.Messaging;
+using Shop.Core.Pricing;
+using Shop.Core.Users;
 using Wolverine.EntityFrameworkCore;
 
 namespace Shop.Core.Orders;
@@ -24,47 +26,85 @@ public sealed record Actor(string Kind, Guid? UserId)
 /// same products never wait on each other in a cycle; every status change goes through
 /// <see cref="OrderStateMachine"/> and <see cref="MoveAsync"/>.
 /// </summary>
-public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContext> outbox, IdempotencyService idempotency, TimeProvider clock)
+public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContext> outbox, IdempotencyService idempotency, PriceQuoter quoter, TimeProvider clock)
 {
     public const string PlaceOperation = "POST /orders";
 
-    public async Task<OrderResponse> PlaceAsync(Guid userId, PlaceOrderRequest request, IdempotencyTicket? idempotencyTicket, CancellationToken cancellationToken)
+    public async Task<OrderResponse> PlaceAsync(Guid userId, string? email, PlaceOrderRequest request, IdempotencyTicket? idempotencyTicket, CancellationToken cancellationToken)
     {
-        var address = await ResolveAddressAsync(userId, request, cancellationToken);
+        var address = await ResolveAddressAsync(userId, request.ShippingAddress, request.ShippingAddressId, cancellationToken);
+        var draft = new OrderDraft(userId, email, address, request.Items, request.ShippingMethodId, request.DiscountCode);
+        return await PlaceAsync(draft, idempotencyTicket, alsoInTransaction: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Places an order: the lines resolved and priced (<see cref="PriceQuoter"/>, as a cart is), then
+    /// in one transaction the order's rows, <paramref name="alsoInTransaction"/> (a cart's checkout
+    /// closes the cart there), the discount's use and every line's reservation: all of it or nothing.
+    /// </summary>
+    public async Task<OrderResponse> PlaceAsync(OrderDraft draft, IdempotencyTicket? idempotencyTicket,
+        Func<Order, CancellationToken, Task>? alsoInTransaction, CancellationToken cancellationToken)
+    {
         // One line per variant, in variant id order: concurrent orders lock stock rows in the same order.
-        var wanted = (await ResolveLinesAsync(request, cancellationToken))
+        var wanted = (await ResolveLinesAsync(draft.Items, cancellationToken))
             .GroupBy(l => l.Variant.Id)
             .Select(g => g.First() with { Quantity = g.Sum(l => l.Quantity) })
             .OrderBy(l => l.Variant.Id)
             .ToList();
         EnsureOrderable(wanted);
 
+        var currency = wanted[0].Variant.Currency;
+        var pricing = wanted.Select(w => new PricingLine(w.Variant.Id, w.Variant.ProductId, w.CategoryId, w.Variant.PriceMinor, w.Quantity)).ToList();
+        var quote = await quoter.QuoteAsync(
+            new QuoteInput(pricing, currency, draft.Address.Country, draft.ShippingMethodId, draft.DiscountCode, draft.UserId), QuoteMode.Checkout, cancellationToken);
+        var price = quote.Price;
+
         var now = clock.GetUtcNow().UtcDateTime;
-        var lines = wanted.Select(w => new OrderLine
+        var lines = wanted.Select((w, i) => new OrderLine
         {
             ProductId = w.Variant.ProductId, VariantId = w.Variant.Id, Sku = w.Variant.Sku, Name = w.ProductName, OptionValues = w.Variant.OptionValues,
-            UnitPriceMinor = w.Variant.PriceMinor, Quantity = w.Quantity, LineTotalMinor = w.Variant.PriceMinor * w.Quantity,
+            UnitPriceMinor = w.Variant.PriceMinor, Quantity = w.Quantity, LineTotalMinor = price.Lines[i].TotalMinor,
+            DiscountMinor = price.Lines[i].DiscountMinor, TaxMinor = price.Lines[i].TaxMinor,
         }).ToList();
-        var subtotal = lines.Sum(l => l.LineTotalMinor);
         var order = new Order
         {
             Number = OrderNumbers.New(),
-            UserId = userId,
-            SubtotalMinor = subtotal,
-            TotalMinor = subtotal,
-            Currency = wanted[0].Variant.Currency,
-            ShippingAddress = address,
+            UserId = draft.UserId,
+            SubtotalMinor = price.SubtotalMinor,
+            DiscountId = quote.Discount?.Id,
+            DiscountCode = quote.Discount?.Code,
+            DiscountTotalMinor = price.DiscountTotalMinor,
+            ShippingMethodId = quote.ShippingMethod?.Id,
+            ShippingMethodName = quote.ShippingMethod?.Name,
+            ShippingTotalMinor = price.ShippingTotalMinor,
+            ShippingTaxMinor = price.ShippingTaxMinor,
+            TaxTotalMinor = price.TaxTotalMinor,
+            TotalMinor = price.TotalMinor,
+            Currency = currency,
+            Email = draft.Email,
+            ShippingAddress = draft.Address,
             CreatedAt = now,
             UpdatedAt = now,
             Lines = lines,
-            History = [new OrderStatusChange { Status = OrderStatus.PendingPayment, At = now, Actor = "customer", ActorUserId = userId, Note = "Order placed." }],
+            History = [new OrderStatusChange { Status = OrderStatus.PendingPayment, At = now, Actor = "customer", ActorUserId = draft.UserId, Note = "Order placed." }],
         };
 
         // The order's rows first, then the reservations, all in one transaction (a refused line rolls
         // the order back too). Written first, a clashing order number costs nothing to retry.
         await using var transaction = await BeginWithOrderAsync(order, cancellationToken);
+        if (alsoInTransaction is not null)
+        {
+            await alsoInTransaction(order, cancellationToken);
+        }
+
+        // Before any stock row: every order with this code waits on the discount's row in the same place, and a code used up costs no reservation.
+        if (quote.Discount is { } discount)
+        {
+            await DiscountUses.CountAsync(db, discount, order.Id, order.UserId, now, cancellationToken);
+        }
+
         db.Invalidates(CacheKeys.Tags.Products(wanted.Select(w => w.Variant.ProductId).Distinct()));
-        foreach (var (variant, productName, quantity) in wanted)
+        foreach (var (variant, productName, _, quantity) in wanted)
         {
             // One round trip per line, in variant id order (concurrent orders lock rows in the same
             // order: no deadlock): reserve if enough is available, and read what is left for the
@@ -96,11 +136,12 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
     }
 
     /// <summary>A variant wanted, with its product's name: one per request line, then one per variant.</summary>
-    private sealed record WantedLine(ProductVariant Variant, string ProductName, int Quantity);
+    private sealed record WantedLine(ProductVariant Variant, string ProductName, Guid? CategoryId, int Quantity);
 
-    private async Task<ShippingAddress> ResolveAddressAsync(Guid userId, PlaceOrderRequest request, CancellationToken cancellationToken)
+    /// <summary>An inline address, or one of the user's saved addresses, copied.</summary>
+    public async Task<ShippingAddress> ResolveAddressAsync(Guid userId, AddressRequest? inline, Guid? savedId, CancellationToken cancellationToken)
     {
-        if (request.ShippingAddress is { } inline)
+        if (inline is not null)
         {
             return inline.ToShippingAddress();
         }
@@ -108,7 +149,7 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
         // Someone else's address and no address at all get the same answer: 404, as for any other
         // customer's resource, without revealing that it exists.
         var saved = await db.Addresses.AsNoTracking()
-            .SingleOrDefaultAsync(a => a.Id == request.ShippingAddressId && a.UserId == userId, cancellationToken);
+            .SingleOrDefaultAsync(a => a.Id == savedId && a.UserId == userId, cancellationToken);
         return saved?.ToShippingAddress() ?? throw new NotFoundException("You have no saved address with this id (shippingAddressId).");
     }
 
@@ -116,20 +157,20 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
     /// Each line's variant, with its product's name, in one query: a line names a variant, or a
     /// product with exactly one. Anything that cannot be sold is a 400 naming the line.
     /// </summary>
-    private async Task<List<WantedLine>> ResolveLinesAsync(PlaceOrderRequest request, CancellationToken cancellationToken)
+    private async Task<List<WantedLine>> ResolveLinesAsync(IReadOnlyList<OrderItemRequest> items, CancellationToken cancellationToken)
     {
-        var variantIds = request.Items.Where(i => i.VariantId is not null).Select(i => i.VariantId!.Value).Distinct().ToList();
-        var productIds = request.Items.Where(i => i.VariantId is null).Select(i => i.ProductId!.Value).Distinct().ToList();
+        var variantIds = items.Where(i => i.VariantId is not null).Select(i => i.VariantId!.Value).Distinct().ToList();
+        var productIds = items.Where(i => i.VariantId is null).Select(i => i.ProductId!.Value).Distinct().ToList();
         var rows = await db.Variants.AsNoTracking()
             .Where(v => variantIds.Contains(v.Id) || productIds.Contains(v.ProductId))
-            .Join(db.Products, v => v.ProductId, p => p.Id, (v, p) => new { Variant = v, ProductName = p.Name, ProductActive = p.IsActive })
+            .Join(db.Products, v => v.ProductId, p => p.Id, (v, p) => new { Variant = v, ProductName = p.Name, ProductActive = p.IsActive, p.CategoryId })
             .ToListAsync(cancellationToken);
 
         var errors = new Dictionary<string, string[]>();
         var lines = new List<WantedLine>();
-        for (var i = 0; i < request.Items.Count; i++)
+        for (var i = 0; i < items.Count; i++)
         {
-            var item = request.Items[i];
+            var item = items[i];
             if (item.VariantId is { } variantId)
             {
                 var row = rows.Find(r => r.Variant.Id == variantId);
@@ -139,7 +180,7 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
                     continue;
                 }
 
-                lines.Add(new WantedLine(row.Variant, row.ProductName, item.Quantity));
+                lines.Add(new WantedLine(row.Variant, row.ProductName, row.CategoryId, item.Quantity));
                 continue;
             }
 
@@ -155,7 +196,7 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
             }
             else
             {
-                lines.Add(new WantedLine(only.Variant, only.ProductName, item.Quantity));
+                lines.Add(new WantedLine(only.Variant, only.ProductName, only.CategoryId, item.Quantity));
             }
         }
 
@@ -335,6 +376,11 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
         }
 
         await ApplyStockEffectAsync(order, effect, cancellationToken);
+        if (target == OrderStatus.Cancelled && order.DiscountId is { } discountId)
+        {
+            await DiscountUses.ReleaseAsync(db, discountId, order.Id, cancellationToken);
+        }
+
         await outbox.PublishAsync(order.StatusEvent(previous, note, now));
         if (transaction.IsOwner)
         {

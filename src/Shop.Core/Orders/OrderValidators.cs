@@ -22,6 +22,8 @@ public sealed class PlaceOrderRequestValidator : AbstractValidator<PlaceOrderReq
         RuleFor(x => x).Must(x => (x.ShippingAddress is null) != (x.ShippingAddressId is null))
             .OverridePropertyName("shippingAddress")
             .WithMessage("Send either 'shippingAddress' or 'shippingAddressId', exactly one of them.");
+        RuleFor(x => x.ShippingMethodId).NotEqual(Guid.Empty);
+        RuleFor(x => x.DiscountCode).NotEmpty().MaximumLength(Pricing.PricingLimits.CodeMaxLength).When(x => x.DiscountCode is not null);
     }
 }
 

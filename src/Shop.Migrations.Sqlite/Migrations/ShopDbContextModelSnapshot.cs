@@ -17,6 +17,103 @@ namespace Shop.Migrations.Sqlite.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Shop.Core.Carts.Cart", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DiscountCode")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("discount_code");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email");
+
+                    b.Property<Guid?>("OrderId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.Property<Guid?>("ShippingMethodId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("shipping_method_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_carts");
+
+                    b.HasIndex("OrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_carts_order_id");
+
+                    b.HasIndex("UpdatedAt")
+                        .HasDatabaseName("ix_carts_updated_at");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_carts_user_id");
+
+                    b.ToTable("carts", (string)null);
+                });
+
+            modelBuilder.Entity("Shop.Core.Carts.CartLine", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("AddedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("added_at");
+
+                    b.Property<Guid>("CartId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cart_id");
+
+                    b.Property<int>("Quantity")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("quantity");
+
+                    b.Property<Guid>("VariantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("variant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_cart_lines");
+
+                    b.HasIndex("VariantId")
+                        .HasDatabaseName("ix_cart_lines_variant_id");
+
+                    b.HasIndex("CartId", "VariantId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_cart_lines_cart_id_variant_id");
+
+                    b.ToTable("cart_lines", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_cart_lines_quantity", "quantity > 0");
+                        });
+                });
+
             modelBuilder.Entity("Shop.Core.Catalog.Category", b =>
                 {
                     b.Property<Guid>("Id")
@@ -549,11 +646,46 @@ namespace Shop.Migrations.Sqlite.Migrations
                         .HasColumnName("currency")
                         .IsFixedLength();
 
+                    b.Property<string>("DiscountCode")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("discount_code");
+
+                    b.Property<Guid?>("DiscountId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("discount_id");
+
+                    b.Property<long>("DiscountTotalMinor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("discount_total_minor");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email");
+
                     b.Property<string>("Number")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT")
                         .HasColumnName("number");
+
+                    b.Property<Guid?>("ShippingMethodId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("shipping_method_id");
+
+                    b.Property<string>("ShippingMethodName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("shipping_method_name");
+
+                    b.Property<long>("ShippingTaxMinor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("shipping_tax_minor");
+
+                    b.Property<long>("ShippingTotalMinor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("shipping_total_minor");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -564,6 +696,10 @@ namespace Shop.Migrations.Sqlite.Migrations
                     b.Property<long>("SubtotalMinor")
                         .HasColumnType("INTEGER")
                         .HasColumnName("subtotal_minor");
+
+                    b.Property<long>("TaxTotalMinor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tax_total_minor");
 
                     b.Property<long>("TotalMinor")
                         .HasColumnType("INTEGER")
@@ -593,6 +729,9 @@ namespace Shop.Migrations.Sqlite.Migrations
                     b.HasIndex("CreatedAt")
                         .HasDatabaseName("ix_orders_created_at");
 
+                    b.HasIndex("DiscountId")
+                        .HasDatabaseName("ix_orders_discount_id");
+
                     b.HasIndex("Number")
                         .IsUnique()
                         .HasDatabaseName("ix_orders_number");
@@ -605,7 +744,9 @@ namespace Shop.Migrations.Sqlite.Migrations
 
                     b.ToTable("orders", null, t =>
                         {
-                            t.HasCheckConstraint("ck_orders_total_positive", "total_minor > 0 AND subtotal_minor > 0");
+                            t.HasCheckConstraint("ck_orders_total_positive", "total_minor >= 0 AND subtotal_minor > 0");
+
+                            t.HasCheckConstraint("ck_orders_total_sum", "total_minor = subtotal_minor - discount_total_minor + shipping_total_minor + tax_total_minor");
                         });
                 });
 
@@ -615,6 +756,10 @@ namespace Shop.Migrations.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
+
+                    b.Property<long>("DiscountMinor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("discount_minor");
 
                     b.Property<long>("LineTotalMinor")
                         .HasColumnType("INTEGER")
@@ -650,6 +795,10 @@ namespace Shop.Migrations.Sqlite.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("sku");
+
+                    b.Property<long>("TaxMinor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tax_minor");
 
                     b.Property<long>("UnitPriceMinor")
                         .HasColumnType("INTEGER")
@@ -979,6 +1128,230 @@ namespace Shop.Migrations.Sqlite.Migrations
                     b.ToTable("sandbox_ledger", (string)null);
                 });
 
+            modelBuilder.Entity("Shop.Core.Pricing.Discount", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CategoryIds")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("category_ids")
+                        .HasDefaultValueSql("'[]'");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("EndsAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ends_at");
+
+                    b.Property<bool>("IsActive")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_active");
+
+                    b.Property<long?>("MinSubtotalMinor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("min_subtotal_minor");
+
+                    b.Property<string>("NormalizedCode")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("normalized_code");
+
+                    b.Property<bool>("OncePerCustomer")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("once_per_customer");
+
+                    b.Property<string>("ProductIds")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("product_ids")
+                        .HasDefaultValueSql("'[]'");
+
+                    b.Property<DateTime?>("StartsAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("starts_at");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("UsageCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("usage_count");
+
+                    b.Property<int?>("UsageLimit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("usage_limit");
+
+                    b.Property<long>("ValueHundredths")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("value_hundredths");
+
+                    b.HasKey("Id")
+                        .HasName("pk_discounts");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_discounts_created_at");
+
+                    b.HasIndex("NormalizedCode")
+                        .IsUnique()
+                        .HasDatabaseName("ix_discounts_normalized_code");
+
+                    b.ToTable("discounts", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_discounts_usage", "usage_count >= 0 AND (usage_limit IS NULL OR usage_count <= usage_limit)");
+                        });
+                });
+
+            modelBuilder.Entity("Shop.Core.Pricing.DiscountRedemption", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<Guid>("DiscountId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("discount_id");
+
+                    b.Property<bool>("OncePerCustomer")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("once_per_customer");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_discount_redemptions");
+
+                    b.HasIndex("OrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_discount_redemptions_order_id");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_discount_redemptions_user_id");
+
+                    b.HasIndex("DiscountId", "UserId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_discount_redemptions_once_per_customer")
+                        .HasFilter("once_per_customer");
+
+                    b.ToTable("discount_redemptions", (string)null);
+                });
+
+            modelBuilder.Entity("Shop.Core.Pricing.ShippingMethod", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Countries")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("countries")
+                        .HasDefaultValueSql("'[]'");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("FreeAboveSubtotalMinor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("free_above_subtotal_minor");
+
+                    b.Property<bool>("IsActive")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_active");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("PriceMinor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("price_minor");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_shipping_methods");
+
+                    b.ToTable("shipping_methods", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_shipping_methods_price", "price_minor >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("Shop.Core.Pricing.TaxRate", b =>
+                {
+                    b.Property<string>("Country")
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("country")
+                        .IsFixedLength();
+
+                    b.Property<bool>("AppliesToShipping")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("applies_to_shipping");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<decimal>("Rate")
+                        .HasPrecision(7, 6)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rate");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Country")
+                        .HasName("pk_tax_rates");
+
+                    b.ToTable("tax_rates", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_tax_rates_rate", "rate >= 0 AND rate <= 1");
+                        });
+                });
+
             modelBuilder.Entity("Shop.Core.Users.Address", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1175,6 +1548,90 @@ namespace Shop.Migrations.Sqlite.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Shop.Core.Carts.Cart", b =>
+                {
+                    b.HasOne("Shop.Core.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_carts_users_user_id");
+
+                    b.OwnsOne("Shop.Core.Orders.ShippingAddress", "ShippingAddress", b1 =>
+                        {
+                            b1.Property<Guid>("CartId")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("id");
+
+                            b1.Property<string>("City")
+                                .IsRequired()
+                                .HasMaxLength(100)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("shipping_address_city");
+
+                            b1.Property<string>("Country")
+                                .IsRequired()
+                                .HasMaxLength(2)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("shipping_address_country")
+                                .IsFixedLength();
+
+                            b1.Property<string>("FullName")
+                                .IsRequired()
+                                .HasMaxLength(100)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("shipping_address_full_name");
+
+                            b1.Property<string>("Line1")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("shipping_address_line1");
+
+                            b1.Property<string>("Line2")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("shipping_address_line2");
+
+                            b1.Property<string>("PostalCode")
+                                .IsRequired()
+                                .HasMaxLength(20)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("shipping_address_postal_code");
+
+                            b1.Property<string>("Region")
+                                .HasMaxLength(100)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("shipping_address_region");
+
+                            b1.HasKey("CartId");
+
+                            b1.ToTable("carts");
+
+                            b1.WithOwner()
+                                .HasForeignKey("CartId")
+                                .HasConstraintName("fk_carts_carts_id");
+                        });
+
+                    b.Navigation("ShippingAddress");
+                });
+
+            modelBuilder.Entity("Shop.Core.Carts.CartLine", b =>
+                {
+                    b.HasOne("Shop.Core.Carts.Cart", null)
+                        .WithMany("Lines")
+                        .HasForeignKey("CartId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_cart_lines_carts_cart_id");
+
+                    b.HasOne("Shop.Core.Catalog.ProductVariant", null)
+                        .WithMany()
+                        .HasForeignKey("VariantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_cart_lines_variants_variant_id");
+                });
+
             modelBuilder.Entity("Shop.Core.Catalog.Category", b =>
                 {
                     b.HasOne("Shop.Core.Catalog.Category", null)
@@ -1256,6 +1713,12 @@ namespace Shop.Migrations.Sqlite.Migrations
 
             modelBuilder.Entity("Shop.Core.Orders.Order", b =>
                 {
+                    b.HasOne("Shop.Core.Pricing.Discount", null)
+                        .WithMany()
+                        .HasForeignKey("DiscountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_orders_discounts_discount_id");
+
                     b.HasOne("Shop.Core.Users.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
@@ -1377,6 +1840,30 @@ namespace Shop.Migrations.Sqlite.Migrations
                         .HasConstraintName("fk_payment_refunds_payments_payment_id");
                 });
 
+            modelBuilder.Entity("Shop.Core.Pricing.DiscountRedemption", b =>
+                {
+                    b.HasOne("Shop.Core.Pricing.Discount", null)
+                        .WithMany()
+                        .HasForeignKey("DiscountId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_discount_redemptions_discounts_discount_id");
+
+                    b.HasOne("Shop.Core.Orders.Order", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_discount_redemptions_orders_order_id");
+
+                    b.HasOne("Shop.Core.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_discount_redemptions_users_user_id");
+                });
+
             modelBuilder.Entity("Shop.Core.Users.Address", b =>
                 {
                     b.HasOne("Shop.Core.Users.User", null)
@@ -1395,6 +1882,11 @@ namespace Shop.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_refresh_tokens_users_user_id");
+                });
+
+            modelBuilder.Entity("Shop.Core.Carts.Cart", b =>
+                {
+                    b.Navigation("Lines");
                 });
 
             modelBuilder.Entity("Shop.Core.Catalog.Product", b =>

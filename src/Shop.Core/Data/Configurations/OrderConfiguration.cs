@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Shop.Core.Catalog;
+using Shop.Core.Common;
 using Shop.Core.Orders;
+using Shop.Core.Pricing;
 using Shop.Core.Users;
 
 namespace Shop.Core.Data.Configurations;
@@ -10,7 +12,12 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
 {
     public void Configure(EntityTypeBuilder<Order> builder)
     {
-        builder.ToTable("orders", t => t.HasCheckConstraint("ck_orders_total_positive", "total_minor > 0 AND subtotal_minor > 0"));
+        // A 100% discount with free shipping makes a total of 0; the parts always add up to it.
+        builder.ToTable("orders", t =>
+        {
+            t.HasCheckConstraint("ck_orders_total_positive", "total_minor >= 0 AND subtotal_minor > 0");
+            t.HasCheckConstraint("ck_orders_total_sum", "total_minor = subtotal_minor - discount_total_minor + shipping_total_minor + tax_total_minor");
+        });
         builder.HasKey(o => o.Id);
         builder.Property(o => o.Number).HasMaxLength(16);
         builder.HasIndex(o => o.Number).IsUnique();
@@ -19,6 +26,12 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         builder.Property(o => o.Carrier).HasMaxLength(OrderLimits.Carrier);
         builder.Property(o => o.TrackingNumber).HasMaxLength(OrderLimits.TrackingNumber);
         builder.Property(o => o.Version).IsConcurrencyToken();
+        builder.Property(o => o.DiscountCode).HasMaxLength(PricingLimits.CodeMaxLength);
+        builder.Property(o => o.ShippingMethodName).HasMaxLength(PricingLimits.ShippingMethodName);
+        builder.Property(o => o.Email).HasMaxLength(ValidationRules.MaxEmailLength);
+        // A discount that an order used is deactivated, never deleted.
+        builder.HasOne<Discount>().WithMany().HasForeignKey(o => o.DiscountId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(o => o.DiscountId);
         builder.HasIndex(o => new { o.UserId, o.CreatedAt });
         builder.HasIndex(o => new { o.Status, o.CreatedAt });
         builder.HasIndex(o => o.CreatedAt);

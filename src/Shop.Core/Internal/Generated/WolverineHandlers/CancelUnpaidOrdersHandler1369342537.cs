@@ -3,6 +3,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Shop.Core.Catalog;
+using Shop.Core.Pricing;
 using System;
 using System.Collections.Generic;
 using Wolverine.Persistence;
@@ -16,17 +18,23 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Microsoft.Extensions.DependencyInjection.IServiceScopeFactory _serviceScopeFactory;
         private readonly Microsoft.Extensions.Logging.ILogger<Shop.Core.Jobs.CancelUnpaidOrders> _loggerForMessage;
+        private readonly Microsoft.Extensions.Options.IOptions<Shop.Core.Catalog.CatalogOptions> _optionsOfCatalogOptions;
         private readonly Microsoft.Extensions.Options.IOptions<Shop.Core.Orders.OrdersOptions> _optionsOfOrdersOptions;
+        private readonly Shop.Core.Catalog.CategoryTree _categoryTree;
+        private readonly Shop.Core.Pricing.PricingSettings _pricingSettings;
         private readonly System.Collections.Generic.IEnumerable<Wolverine.EntityFrameworkCore.IDomainEventScraper> _domainEventScraperIEnumerable;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Persistence.IMessageDeduplicator _messageDeduplicator;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public CancelUnpaidOrdersHandler1369342537(Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, Microsoft.Extensions.Logging.ILogger<Shop.Core.Jobs.CancelUnpaidOrders> loggerForMessage, Microsoft.Extensions.Options.IOptions<Shop.Core.Orders.OrdersOptions> optionsOfOrdersOptions, System.Collections.Generic.IEnumerable<Wolverine.EntityFrameworkCore.IDomainEventScraper> domainEventScraperIEnumerable, System.TimeProvider timeProvider, Wolverine.Persistence.IMessageDeduplicator messageDeduplicator, Wolverine.Runtime.IWolverineRuntime wolverineRuntime)
+        public CancelUnpaidOrdersHandler1369342537(Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, Microsoft.Extensions.Logging.ILogger<Shop.Core.Jobs.CancelUnpaidOrders> loggerForMessage, Microsoft.Extensions.Options.IOptions<Shop.Core.Catalog.CatalogOptions> optionsOfCatalogOptions, Microsoft.Extensions.Options.IOptions<Shop.Core.Orders.OrdersOptions> optionsOfOrdersOptions, Shop.Core.Catalog.CategoryTree categoryTree, Shop.Core.Pricing.PricingSettings pricingSettings, System.Collections.Generic.IEnumerable<Wolverine.EntityFrameworkCore.IDomainEventScraper> domainEventScraperIEnumerable, System.TimeProvider timeProvider, Wolverine.Persistence.IMessageDeduplicator messageDeduplicator, Wolverine.Runtime.IWolverineRuntime wolverineRuntime)
         {
             _serviceScopeFactory = serviceScopeFactory;
             _loggerForMessage = loggerForMessage;
+            _optionsOfCatalogOptions = optionsOfCatalogOptions;
             _optionsOfOrdersOptions = optionsOfOrdersOptions;
+            _categoryTree = categoryTree;
+            _pricingSettings = pricingSettings;
             _domainEventScraperIEnumerable = domainEventScraperIEnumerable;
             _timeProvider = timeProvider;
             _messageDeduplicator = messageDeduplicator;
@@ -39,9 +47,10 @@ namespace Internal.Generated.WolverineHandlers
             Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Wolverine.Runtime.ScopedMessageContextHolder>(serviceScope.ServiceProvider).Context = context;
             // This service has been marked as requiring service location independent of Wolverine's ability to use constructor injection of everything else
             var shopDbContext = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Shop.Core.Data.ShopDbContext>(serviceScope.ServiceProvider);
+            var priceQuoter = new Shop.Core.Pricing.PriceQuoter(shopDbContext, _pricingSettings, _categoryTree, _timeProvider, _optionsOfCatalogOptions);
             var idempotencyService = new Shop.Core.Common.IdempotencyService(shopDbContext, _timeProvider);
             var dbContextOutboxOfShopDbContext = new Wolverine.EntityFrameworkCore.DbContextOutbox<Shop.Core.Data.ShopDbContext>(_wolverineRuntime, shopDbContext, _domainEventScraperIEnumerable);
-            var orderService = new Shop.Core.Orders.OrderService(shopDbContext, dbContextOutboxOfShopDbContext, idempotencyService, _timeProvider);
+            var orderService = new Shop.Core.Orders.OrderService(shopDbContext, dbContextOutboxOfShopDbContext, idempotencyService, priceQuoter, _timeProvider);
             var deduplicationId = context.Envelope?.DeduplicationId;
             // The actual message body
             var cancelUnpaidOrders = (Shop.Core.Jobs.CancelUnpaidOrders)context.Envelope.Message;

@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] HandlerTypes()
         {
-            return new System.Type[] { typeof(Shop.Core.Jobs.CancelUnpaidOrdersHandler), typeof(Shop.Core.Jobs.PurgeExpiredRecordsHandler), typeof(Shop.Core.Jobs.RedriveStuckPaymentsHandler), typeof(Shop.Core.Notifications.LowStockEmailHandler), typeof(Shop.Core.Notifications.OrderConfirmationEmailHandler), typeof(Shop.Core.Notifications.ShippingNotificationEmailHandler), typeof(Shop.Core.Payments.OrderCancelledRefundHandler), typeof(Shop.Core.Payments.OrderRefundedRefundHandler), typeof(Shop.Core.Payments.ProcessPaymentHandler), typeof(Shop.Core.Payments.ProcessRefundHandler) };
+            return new System.Type[] { typeof(Shop.Core.Jobs.CancelUnpaidOrdersHandler), typeof(Shop.Core.Jobs.ExpireCartsHandler), typeof(Shop.Core.Jobs.PurgeExpiredRecordsHandler), typeof(Shop.Core.Jobs.RedriveStuckPaymentsHandler), typeof(Shop.Core.Notifications.LowStockEmailHandler), typeof(Shop.Core.Notifications.OrderConfirmationEmailHandler), typeof(Shop.Core.Notifications.ShippingNotificationEmailHandler), typeof(Shop.Core.Payments.OrderCancelledRefundHandler), typeof(Shop.Core.Payments.OrderRefundedRefundHandler), typeof(Shop.Core.Payments.ProcessPaymentHandler), typeof(Shop.Core.Payments.ProcessRefundHandler) };
         }
 
         public override System.Type[] MessageTypes()
@@ -29,6 +29,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GeneratedHandlerRegistry))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.CancelUnpaidOrdersHandler1369342537))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.ExpireCartsHandler840561569))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.InventoryLowStockHandler1734517972))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.OrderCancelledHandler1876259881))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.OrderPaidHandler588128558))]
@@ -39,6 +40,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.PurgeExpiredRecordsHandler591062635))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.RedriveStuckPaymentsHandler142201501))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Jobs.CancelUnpaidOrdersHandler))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Jobs.ExpireCartsHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Jobs.PurgeExpiredRecordsHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Jobs.RedriveStuckPaymentsHandler))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Notifications.LowStockEmailHandler))]
@@ -54,6 +56,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Events.OrderRefunded))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Events.OrderShipped))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Jobs.CancelUnpaidOrders))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Jobs.ExpireCarts))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Jobs.PurgeExpiredRecords))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Jobs.RedriveStuckPayments))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Shop.Core.Payments.ProcessPayment))]

@@ -2,6 +2,9 @@
 #pragma warning disable
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Shop.Core.Catalog;
+using Shop.Core.Pricing;
 using System;
 using System.Collections.Generic;
 using Wolverine.Runtime;
@@ -14,22 +17,30 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Microsoft.EntityFrameworkCore.DbContextOptions<Shop.Core.Data.ShopDbContext> _dbContextOptionsOfShopDbContext;
         private readonly Microsoft.Extensions.DependencyInjection.IServiceScopeFactory _serviceScopeFactory;
+        private readonly Microsoft.Extensions.Options.IOptions<Shop.Core.Catalog.CatalogOptions> _optionsOfCatalogOptions;
+        private readonly Shop.Core.Catalog.CategoryTree _categoryTree;
+        private readonly Shop.Core.Pricing.PricingSettings _pricingSettings;
         private readonly System.Collections.Generic.IEnumerable<Wolverine.EntityFrameworkCore.IDomainEventScraper> _domainEventScraperIEnumerable;
         private readonly System.TimeProvider _timeProvider1;
         private readonly System.TimeProvider _timeProvider2;
         private readonly System.TimeProvider _timeProvider3;
         private readonly System.TimeProvider _timeProvider4;
+        private readonly System.TimeProvider _timeProvider5;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public ProcessRefundHandler1928373561(Microsoft.EntityFrameworkCore.DbContextOptions<Shop.Core.Data.ShopDbContext> dbContextOptionsOfShopDbContext, Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, System.Collections.Generic.IEnumerable<Wolverine.EntityFrameworkCore.IDomainEventScraper> domainEventScraperIEnumerable, System.TimeProvider __timeProvider1, System.TimeProvider __timeProvider2, System.TimeProvider __timeProvider3, System.TimeProvider __timeProvider4, Wolverine.Runtime.IWolverineRuntime wolverineRuntime)
+        public ProcessRefundHandler1928373561(Microsoft.EntityFrameworkCore.DbContextOptions<Shop.Core.Data.ShopDbContext> dbContextOptionsOfShopDbContext, Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, Microsoft.Extensions.Options.IOptions<Shop.Core.Catalog.CatalogOptions> optionsOfCatalogOptions, Shop.Core.Catalog.CategoryTree categoryTree, Shop.Core.Pricing.PricingSettings pricingSettings, System.Collections.Generic.IEnumerable<Wolverine.EntityFrameworkCore.IDomainEventScraper> domainEventScraperIEnumerable, System.TimeProvider __timeProvider1, System.TimeProvider __timeProvider2, System.TimeProvider __timeProvider3, System.TimeProvider __timeProvider4, System.TimeProvider __timeProvider5, Wolverine.Runtime.IWolverineRuntime wolverineRuntime)
         {
             _dbContextOptionsOfShopDbContext = dbContextOptionsOfShopDbContext;
             _serviceScopeFactory = serviceScopeFactory;
+            _optionsOfCatalogOptions = optionsOfCatalogOptions;
+            _categoryTree = categoryTree;
+            _pricingSettings = pricingSettings;
             _domainEventScraperIEnumerable = domainEventScraperIEnumerable;
             _timeProvider1 = __timeProvider1;
             _timeProvider2 = __timeProvider2;
             _timeProvider3 = __timeProvider3;
             _timeProvider4 = __timeProvider4;
+            _timeProvider5 = __timeProvider5;
             _wolverineRuntime = wolverineRuntime;
         }
 
@@ -39,11 +50,12 @@ namespace Internal.Generated.WolverineHandlers
             Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Wolverine.Runtime.ScopedMessageContextHolder>(serviceScope.ServiceProvider).Context = context;
             // This service has been marked as requiring service location independent of Wolverine's ability to use constructor injection of everything else
             var shopDbContext = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Shop.Core.Data.ShopDbContext>(serviceScope.ServiceProvider);
+            var priceQuoter = new Shop.Core.Pricing.PriceQuoter(shopDbContext, _pricingSettings, _categoryTree, _timeProvider3, _optionsOfCatalogOptions);
             var idempotencyService = new Shop.Core.Common.IdempotencyService(shopDbContext, _timeProvider2);
             var dbContextOutboxOfShopDbContext = new Wolverine.EntityFrameworkCore.DbContextOutbox<Shop.Core.Data.ShopDbContext>(_wolverineRuntime, shopDbContext, _domainEventScraperIEnumerable);
-            var orderService = new Shop.Core.Orders.OrderService(shopDbContext, dbContextOutboxOfShopDbContext, idempotencyService, _timeProvider3);
+            var orderService = new Shop.Core.Orders.OrderService(shopDbContext, dbContextOutboxOfShopDbContext, idempotencyService, priceQuoter, _timeProvider4);
             var sandboxProvider = new Shop.Core.Payments.SandboxProvider(_dbContextOptionsOfShopDbContext, _timeProvider1);
-            var paymentProcessor = new Shop.Core.Payments.PaymentProcessor(shopDbContext, dbContextOutboxOfShopDbContext, sandboxProvider, orderService, _timeProvider4);
+            var paymentProcessor = new Shop.Core.Payments.PaymentProcessor(shopDbContext, dbContextOutboxOfShopDbContext, sandboxProvider, orderService, _timeProvider5);
             // The actual message body
             var processRefund = (Shop.Core.Payments.ProcessRefund)context.Envelope.Message;
 
