@@ -16,7 +16,7 @@ public static class ProblemResponses
     public const string ProblemJson = "application/problem+json";
 
     /// <summary>
-    /// For every endpoint of the group: 400 when it takes a body, a query, a header or text from the
+    /// For every endpoint of the group: 400 when it takes a body, a query, a header (Idempotency-Key too) or text from the
     /// path (control characters are refused in all of them, see Validation); 401 when it
     /// needs a token and 403 when it needs the admin role; 404 when its path names a resource;
     /// 413 and 415 when it takes a body; 429 always (the global rate limit).
@@ -32,7 +32,9 @@ public static class ProblemResponses
             var anonymous = metadata.OfType<IAllowAnonymous>().Any();
             var handler = metadata.OfType<MethodInfo>().FirstOrDefault();
 
-            if (takesBody || TakesQueryOrHeader(handler) || TakesTextFromPath(handler, endpoint))
+            // An Idempotency-Key header is read by its filter (not a parameter) and refused with 400 when malformed.
+            var takesKey = metadata.OfType<IdempotencyKeyMetadata>().Any();
+            if (takesBody || takesKey || TakesQueryOrHeader(handler) || TakesTextFromPath(handler, endpoint))
             {
                 Declare(metadata, StatusCodes.Status400BadRequest, "The request has invalid fields: see errors.", typeof(HttpValidationProblemDetails));
             }

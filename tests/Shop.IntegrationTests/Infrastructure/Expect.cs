@@ -29,6 +29,14 @@ public static class Expect
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
+    /// <summary>Asserts a problem of this status whose type ends with <paramref name="typeSuffix"/> (e.g. <c>cart-closed</c>).</summary>
+    public static async Task<JsonElement> Problem(HttpResponseMessage response, HttpStatusCode expected, string typeSuffix)
+    {
+        var problem = await Problem(response, expected);
+        Assert.EndsWith(typeSuffix, problem.GetProperty("type").GetString());
+        return problem;
+    }
+
     /// <summary>
     /// Null when <paramref name="body"/> is the RFC 9457 problem the contract promises for this answer:
     /// application/problem+json, its status, a type, title, detail and traceId, no stack trace. Else what is wrong.
