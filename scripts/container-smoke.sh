@@ -321,8 +321,8 @@ eventually 120 "the worker pod ready" timeout 10 podman exec "$worker_container"
 say "pods ready $(( $(date +%s) - kube_started )) s after the render: $api_pod, $worker_pod"
 
 # As the manifests ask: user 1654, no capabilities, no privilege escalation, a seccomp filter, a
-# read-only root with /tmp writable; and, from outside, every readiness check healthy (the database,
-# RabbitMQ and Redis of the Secret).
+# read-only root with /tmp writable, the memory and CPU limits; and, from outside, every readiness
+# check healthy (the database, RabbitMQ and Redis of the Secret).
 pod_ip=$(podman inspect "$(podman pod inspect "$api_pod" --format '{{.InfraContainerID}}')" --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}')
 worker_ip=$(podman inspect "$(podman pod inspect "$worker_pod" --format '{{.InfraContainerID}}')" --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}')
 for name in "$api_container" "$worker_container"; do
@@ -332,13 +332,17 @@ for name in "$api_container" "$worker_container"; do
   done
   if podman exec "$name" touch /app/probe-write 2>/dev/null; then fail "$name: wrote into /app on a read-only root filesystem"; fi
   podman exec "$name" touch /tmp/probe-write || fail "$name: /tmp (emptyDir) is not writable"
+  limits=$(podman inspect "$name" --format '{{.HostConfig.Memory}} {{.HostConfig.CpuQuota}}')
+  [ "${limits% *}" -gt 0 ] && [ "${limits#* }" -gt 0 ] || fail "$name: no memory or CPU limit ($limits)"
 done
 for ready in "$pod_ip:8080" "$worker_ip:9464"; do
   curl -s -m 10 "http://$ready/health/ready" \
     | jq -e '.status == "Healthy" and ([.checks[] | .status] | all(. == "Healthy")) and (.checks | keys == ["database", "rabbitmq", "redis"])' >/dev/null \
     || fail "http://$ready/health/ready: $(curl -s -m 10 "http://$ready/health/ready")"
 done
-echo "user 1654, no capabilities, no new privileges, seccomp, read-only root, /tmp writable; database, RabbitMQ, Redis healthy"
+[ "$(curl -s -m 10 -o /dev/null -w '%{http_code}' "http://$pod_ip:9100/metrics")" = 200 ] \
+  || fail "the API pod serves no /metrics on its management port 9100 (Metrics__Port)"
+echo "user 1654, no capabilities, no new privileges, seccomp, read-only root, /tmp writable, limits; database, RabbitMQ, Redis healthy; /metrics on 9100"
 
 say "an order paid through the pods: API pod, then the worker pod (the compose workers are stopped), mail caught"
 [ -z "$(podman ps --filter "label=com.docker.compose.project=$project" --filter label=com.docker.compose.service=worker -q)" ] \
