@@ -107,10 +107,13 @@ build_image() { # target, image
   local before; before=$(podman image inspect --format '{{.Id}}' "$2" 2>/dev/null || true)
   local t0; t0=$(date +%s)
   # buildah 1.28 does not key its layer cache on a build argument that only a LABEL reads: with the
-  # sources unchanged it would keep the previous commit's labels. A label that changes every build
-  # makes the last instruction (the Dockerfile's LABEL) run again; the layers before stay cached.
+  # sources unchanged, the last step (the Dockerfile's LABEL) would come from the cache with the
+  # previous commit's revision. That cached step is the previous image itself: without it, the step
+  # runs again, and the layers before it stay cached.
+  if [ -n "$before" ] && [ "$(podman image inspect --format '{{index .Labels "org.opencontainers.image.revision"}}' "$2")" != "$(git rev-parse HEAD)" ]; then
+    podman rmi "$2" >/dev/null 2>&1 || true
+  fi
   timeout 1200 podman build --pull=never --format docker --target "$1" -t "$2" \
-    --label "org.opencontainers.image.created=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
     --build-arg VERSION="$(git describe --tags --always 2>/dev/null || echo dev)" \
     --build-arg REVISION="$(git rev-parse HEAD)" \
     --build-arg SOURCE="$(git remote get-url origin 2>/dev/null || true)" \
