@@ -4,8 +4,10 @@
 # browse the demo catalog, order, pay, see the order paid by the worker and the confirmation email
 # in the mail catcher; a second payment with the workers stopped in the middle of it, settled once
 # after they start again; the health checks, the read-only root filesystems, the labels, and how fast
-# every container stops on SIGTERM (workers with and without the API); then everything is removed,
-# volumes and network too, also when a step fails.
+# every container stops on SIGTERM (workers with and without the API); then the production overlay's
+# API and worker Deployments, rendered with kubectl kustomize, run as pods with podman kube play against
+# the same PostgreSQL, Redis, RabbitMQ and mail catcher, and an order is paid through them; then
+# everything is removed, pods, volumes and network too, also when a step fails.
 #
 # This machine reaches no registry: the base images are local stand-ins tagged with the official
 # names, built once per machine (tests/containers/standins/build.sh). Run by scripts/test.sh, or alone:
@@ -24,14 +26,15 @@ fail() { echo "FAILED: $*" >&2; exit 1; }
 # --- tools -------------------------------------------------------------------------------------
 missing_tools() {
   local tool missing=()
-  for tool in podman podman-compose runc mmdebstrap; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+  # catatonit: the init of the pods' infra containers (podman kube play builds its pause image from it).
+  for tool in podman podman-compose runc mmdebstrap catatonit; do command -v "$tool" >/dev/null || missing+=("$tool"); done
   [ -x /usr/lib/cni/dnsname ] || missing+=(dnsname)
   echo "${missing[@]}"
 }
 if [ -n "$(missing_tools)" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  say "installing podman, podman-compose, runc, mmdebstrap with apt-get"
+  say "installing podman, podman-compose, runc, mmdebstrap, catatonit with apt-get"
   apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    podman podman-compose runc mmdebstrap golang-github-containernetworking-plugin-dnsname uidmap >/dev/null
+    podman podman-compose runc mmdebstrap catatonit golang-github-containernetworking-plugin-dnsname uidmap >/dev/null
 fi
 if [ -n "$(missing_tools)" ]; then
   if [ "$require" = 1 ]; then fail "missing $(missing_tools) (Debian packages; run as root to install them)"; fi
@@ -53,16 +56,30 @@ work=$(mktemp -d /tmp/shop-smoke.XXXXXX)
 compose() { podman-compose -p "$project" "$@"; }
 containers_of() { podman ps -a --filter "label=com.docker.compose.project=$project" --filter "label=com.docker.compose.service=$1" --format '{{.Names}}'; }
 
+# The pods podman kube play started for this run (labelled with the project), and their containers.
+kube_pods() { podman pod ps -q --filter "label=shop-smoke=$project"; }
+kube_containers() { local pod; for pod in $(kube_pods); do podman ps -a --filter "pod=$pod" --format '{{.Names}} {{.IsInfra}}'; done | awk '$2 == "false" { print $1 }'; }
+kube_dir="" kube_file="" kube_network_existed=1
+
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
   if [ "$status" != 0 ]; then
     echo "--- the stack's last logs ($project) ---" >&2
-    for name in $(podman ps -a --filter "label=io.podman.compose.project=$project" --format '{{.Names}}'); do
+    for name in $(podman ps -a --filter "label=io.podman.compose.project=$project" --format '{{.Names}}') $(kube_containers); do
       echo "--- $name: $(podman inspect "$name" --format '{{.State.Status}} exit {{.State.ExitCode}}')" >&2
       podman logs --tail 15 "$name" 2>&1 | cut -c1-400 >&2 || true
     done
   fi
+  # The kube play pods first: they are on the compose network that down -v removes.
+  if [ -n "$kube_file" ]; then
+    timeout 60 podman kube down "$kube_file" >/dev/null 2>&1 || true
+    for pod in $(kube_pods); do podman pod rm -f -t 0 "$pod" >/dev/null 2>&1 || true; done
+    podman secret rm "shop-secrets-$project" >/dev/null 2>&1 || true
+    podman volume rm -f "tmp-$project" >/dev/null 2>&1 || true
+    if [ "$kube_network_existed" = 0 ]; then podman network rm -f podman-default-kube-network >/dev/null 2>&1 || true; fi
+  fi
+  [ -n "$kube_dir" ] && rm -rf "$kube_dir"
   say "down -v"
   timeout 120 podman-compose -p "$project" down -v >/dev/null 2>&1 || true
   # podman-compose 1.0.3 leaves the network, and a container started outside it would stay.
@@ -89,6 +106,13 @@ timeout 900 bash tests/containers/standins/build.sh >"$work/standins.log" 2>&1 |
 build_image() { # target, image
   local before; before=$(podman image inspect --format '{{.Id}}' "$2" 2>/dev/null || true)
   local t0; t0=$(date +%s)
+  # buildah 1.28 does not key its layer cache on a build argument that only a LABEL reads: with the
+  # sources unchanged, the last step (the Dockerfile's LABEL) would come from the cache with the
+  # previous commit's revision. That cached step is the previous image itself: without it, the step
+  # runs again, and the layers before it stay cached.
+  if [ -n "$before" ] && [ "$(podman image inspect --format '{{index .Labels "org.opencontainers.image.revision"}}' "$2")" != "$(git rev-parse HEAD)" ]; then
+    podman rmi "$2" >/dev/null 2>&1 || true
+  fi
   timeout 1200 podman build --pull=never --format docker --target "$1" -t "$2" \
     --build-arg VERSION="$(git describe --tags --always 2>/dev/null || echo dev)" \
     --build-arg REVISION="$(git rev-parse HEAD)" \
@@ -141,7 +165,7 @@ done
 # http METHOD PATH [BODY] [extra curl arguments...]: the answer's body; a status >= 400 fails the test.
 http() {
   local method=$1 path=$2 body=${3:-}; shift 3 || shift $#
-  local args=(-s -o "$work/body" -w '%{http_code}' -X "$method" -H 'content-type: application/json' "$@")
+  local args=(-s -m 30 -o "$work/body" -w '%{http_code}' -X "$method" -H 'content-type: application/json' "$@")
   [ -n "${token:-}" ] && args+=(-H "authorization: Bearer $token")
   [ -n "$body" ] && args+=(-d "$body")
   local status; status=$(curl "${args[@]}" "$api$path")
@@ -223,3 +247,121 @@ for worker in $workers; do
   echo "$worker stopped in $ms ms (API gone), exit $(podman inspect "$worker" --format '{{.State.ExitCode}}')"
   [ "$ms" -lt 10000 ] || fail "$worker took $ms ms to stop on SIGTERM after the API"
 done
+
+# --- the Kubernetes Deployments, run by podman kube play ----------------------------------------
+# The production overlay as deploy.sh renders it, in a throwaway kustomization beside the overlays
+# (kustomize refuses absolute paths; deploy/kubernetes/.deploy.* is ignored by git) that changes only
+# what a cluster's operator changes: the Secret and the addresses in the ConfigMap (taken from what
+# compose.yaml gave its API container: this stack's PostgreSQL, Redis, RabbitMQ and Mailpit), the
+# images (the ones built above), one replica each (podman runs one pod per Deployment), and a name
+# suffix and label of this run's own. The rest of the Deployments (environment, envFrom, security
+# context, read-only root with the /tmp emptyDir, resources) is what production gets.
+say "podman kube play: the production overlay's API and worker Deployments against this stack"
+kube_started=$(date +%s)
+kube_dir=$(mktemp -d "$root/deploy/kubernetes/.deploy.kubeplay.XXXXXX")
+kube_file=$kube_dir/kube.yaml
+compose_env() { podman inspect "$(containers_of api)" --format '{{range .Config.Env}}{{println .}}{{end}}' | grep -E "^($1)="; }
+compose_env 'ConnectionStrings__(Database|RabbitMq|Redis)|Jwt__SigningKey' >"$kube_dir/secrets.env" || true
+compose_env 'Smtp__(Host|Port|UseTls)' >"$kube_dir/config.env" || true
+[ "$(wc -l <"$kube_dir/secrets.env")" = 4 ] && [ "$(wc -l <"$kube_dir/config.env")" = 3 ] \
+  || fail "compose.yaml's settings not found in the API container's environment"
+cat >"$kube_dir/kustomization.yaml" <<YAML
+resources: [../overlays/production]
+namespace: shop
+nameSuffix: -$project
+labels:
+  - pairs: { shop-smoke: $project }
+    includeTemplates: true
+images:
+  - { name: shop-api, newName: localhost/shop-api, newTag: "$tag" }
+  - { name: shop-worker, newName: localhost/shop-worker, newTag: "$tag" }
+configMapGenerator:
+  - { name: shop-config, behavior: merge, envs: [config.env] }
+secretGenerator:
+  - { name: shop-secrets, envs: [secrets.env], options: { disableNameSuffixHash: true } }
+patches:
+  - target: { kind: Deployment }
+    patch: |-
+      - { op: replace, path: /spec/replicas, value: 1 }
+      # podman 4.3 turns each emptyDir into a podman volume named after it ("tmp"), which every pod
+      # of the machine with such a volume would share: a name of this run's own.
+      - { op: test, path: /spec/template/spec/volumes/0/name, value: tmp }
+      - { op: replace, path: /spec/template/spec/volumes/0/name, value: tmp-$project }
+      - { op: replace, path: /spec/template/spec/containers/0/volumeMounts/0/name, value: tmp-$project }
+      # podman 4.3 runs a liveness probe as "curl -f http://localhost:PORT/PATH" inside the container
+      # (the image has no curl; a named port becomes 0) and restarts the container when it fails, where
+      # systemd runs health checks. This script probes the same paths and ports itself, below.
+      - { op: remove, path: /spec/template/spec/containers/0/livenessProbe }
+      - { op: remove, path: /spec/template/spec/containers/0/readinessProbe }
+      - { op: remove, path: /spec/template/spec/containers/0/startupProbe }
+YAML
+kubectl kustomize "$kube_dir" >"$kube_dir/rendered.yaml" || fail "kubectl kustomize $kube_dir"
+# Only the ConfigMap and the Deployments go to podman (Services, HPAs, PDBs, policies, the Ingress and
+# the Job have no podman equivalent; the migrations ran above). Not the Secret either: podman 4.3
+# stores a kube Secret as YAML but reads an envFrom secretRef as JSON (containers/podman#16269), so
+# the same keys go in as a podman secret in the JSON form it reads, under the Secret's name.
+awk '
+  function flush() { if (keep) { printf "%s%s", sep, doc; sep = "---\n" } doc = ""; keep = 0 }
+  /^---$/ { flush(); next }
+  { doc = doc $0 "\n" }
+  /^kind: (ConfigMap|Deployment)$/ { keep = 1 }
+  END { flush() }' "$kube_dir/rendered.yaml" >"$kube_file"
+[ "$(grep '^kind:' "$kube_file" | sort | tr '\n' ' ')" = "kind: ConfigMap kind: Deployment kind: Deployment " ] \
+  || fail "expected a ConfigMap and two Deployments in $kube_file: $(grep '^kind:' "$kube_file" | tr '\n' ' ')"
+grep -q "name: shop-secrets-$project\$" "$kube_file" || fail "the Deployments do not read the Secret shop-secrets-$project"
+jq -Rn '[inputs | capture("^(?<key>[^=]+)=(?<value>.*)$")] | map({(.key): (.value | @base64)}) | add' \
+  <"$kube_dir/secrets.env" | podman secret create "shop-secrets-$project" - >/dev/null
+podman network exists podman-default-kube-network && kube_network_existed=1 || kube_network_existed=0
+timeout 120 podman kube play --network "${project}_default" "$kube_file" >"$work/kube-play.log" 2>&1 \
+  || { cat "$work/kube-play.log"; fail "podman kube play"; }
+kube_pod() { podman pod ps --filter "name=^$1-$project-pod" --format '{{.Name}}'; }
+api_pod=$(kube_pod shop-api) worker_pod=$(kube_pod shop-worker)
+[ -n "$api_pod" ] && [ -n "$worker_pod" ] || fail "podman kube play started no API or no worker pod: $(kube_pods | tr '\n' ' ')"
+# Ready: the app's own probe (what the images' HEALTHCHECK runs) on the readiness probes' paths and ports.
+api_container=$api_pod-api worker_container=$worker_pod-worker
+eventually 120 "the API pod ready" timeout 10 podman exec "$api_container" dotnet Shop.Api.dll probe http://127.0.0.1:8080/health/ready
+eventually 120 "the worker pod ready" timeout 10 podman exec "$worker_container" dotnet Shop.Worker.dll probe http://127.0.0.1:9464/health/ready
+say "pods ready $(( $(date +%s) - kube_started )) s after the render: $api_pod, $worker_pod"
+
+# As the manifests ask: user 1654, no capabilities, no privilege escalation, a seccomp filter, a
+# read-only root with /tmp writable, the memory and CPU limits; and, from outside, every readiness
+# check healthy (the database, RabbitMQ and Redis of the Secret).
+pod_ip=$(podman inspect "$(podman pod inspect "$api_pod" --format '{{.InfraContainerID}}')" --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}')
+worker_ip=$(podman inspect "$(podman pod inspect "$worker_pod" --format '{{.InfraContainerID}}')" --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}')
+for name in "$api_container" "$worker_container"; do
+  status=$(podman exec "$name" cat /proc/1/status)
+  for line in 'Uid:	1654	1654	1654	1654' 'CapEff:	0000000000000000' 'NoNewPrivs:	1' 'Seccomp:	2'; do
+    grep -qF "$line" <<<"$status" || fail "$name: no \"$line\" in /proc/1/status"
+  done
+  if podman exec "$name" touch /app/probe-write 2>/dev/null; then fail "$name: wrote into /app on a read-only root filesystem"; fi
+  podman exec "$name" touch /tmp/probe-write || fail "$name: /tmp (emptyDir) is not writable"
+  limits=$(podman inspect "$name" --format '{{.HostConfig.Memory}} {{.HostConfig.CpuQuota}}')
+  [ "${limits% *}" -gt 0 ] && [ "${limits#* }" -gt 0 ] || fail "$name: no memory or CPU limit ($limits)"
+done
+for ready in "$pod_ip:8080" "$worker_ip:9464"; do
+  curl -s -m 10 "http://$ready/health/ready" \
+    | jq -e '.status == "Healthy" and ([.checks[] | .status] | all(. == "Healthy")) and (.checks | keys == ["database", "rabbitmq", "redis"])' >/dev/null \
+    || fail "http://$ready/health/ready: $(curl -s -m 10 "http://$ready/health/ready")"
+done
+[ "$(curl -s -m 10 -o /dev/null -w '%{http_code}' "http://$pod_ip:9100/metrics")" = 200 ] \
+  || fail "the API pod serves no /metrics on its management port 9100 (Metrics__Port)"
+echo "user 1654, no capabilities, no new privileges, seccomp, read-only root, /tmp writable, limits; database, RabbitMQ, Redis healthy; /metrics on 9100"
+
+say "an order paid through the pods: API pod, then the worker pod (the compose workers are stopped), mail caught"
+[ -z "$(podman ps --filter "label=com.docker.compose.project=$project" --filter label=com.docker.compose.service=worker -q)" ] \
+  || fail "a compose worker still runs"
+api=http://$pod_ip:8080
+catalog=$(http GET '/api/v1/products?inStock=true&pageSize=50' "")
+[ "$(jq .totalCount <<<"$catalog")" -gt 100 ] || fail "the API pod does not see this stack's catalog: $(jq -c '{totalCount}' <<<"$catalog")"
+http GET /api/v1/users/me "" | jq -e --arg e "$email" '.email == $e' >/dev/null || fail "the API pod does not accept the stack's token"
+order_and_pay "$(jq -r '[.items[] | select(.stock.available >= 1) | .id][0]' <<<"$catalog")" tok_visa
+eventually 60 "order $order_number paid by the worker pod" paid
+eventually 60 "the confirmation email of $order_number in the mail catcher" one_email "$order_number"
+[ "$(charges_of "$payment_id")" = "1 succeeded" ] || fail "payment $payment_id: ledger $(charges_of "$payment_id")"
+echo "order $order_number paid and confirmed through the pods"
+
+t0=$(date +%s%N)
+timeout 60 podman kube down "$kube_file" >"$work/kube-down.log" 2>&1 || { cat "$work/kube-down.log"; fail "podman kube down"; }
+echo "podman kube down in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+[ -z "$(kube_pods)" ] || fail "pods left after podman kube down: $(kube_pods | tr '\n' ' ')"
+say "kube play step: $(( $(date +%s) - kube_started )) s"
