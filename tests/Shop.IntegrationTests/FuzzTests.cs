@@ -144,6 +144,9 @@ public abstract class FuzzTests(ShopFactory shop, ITestOutputHelper output)
         public required Guid RefundedOrderId { get; init; }
         public required Guid PaymentId { get; init; }
         public required IReadOnlyDictionary<string, Guid> Addresses { get; init; }
+        public required IReadOnlyDictionary<string, (Guid Cart, Guid Line)> Carts { get; init; }
+        public required Guid DiscountId { get; init; }
+        public required Guid ShippingMethodId { get; init; }
 
         /// <summary>Ids a mutation may put where another kind of id belongs; not the roles' own user or addresses, which a mutation could lock or delete.</summary>
         public required IReadOnlyList<string> KnownIds { get; init; }
@@ -177,7 +180,15 @@ public abstract class FuzzTests(ShopFactory shop, ITestOutputHelper output)
                 ["customer"] = await AddressAsync(customer.Client),
                 ["admin"] = await AddressAsync(admin.Client),
             };
-            Lap("catalog and addresses");
+            var carts = new Dictionary<string, (Guid, Guid)>
+            {
+                ["customer"] = await CartAsync(customer.Client, orderProduct),
+                ["admin"] = await CartAsync(admin.Client, orderProduct),
+            };
+            var discount = (await admin.CreateDiscountAsync(new { code = "FUZZ10", type = "percentage", value = 10 })).GetProperty("id").GetGuid();
+            var shippingMethod = await admin.CreateShippingMethodAsync("Fuzz post", 3m, ["US", "CA", "NR"]);
+            await admin.SetTaxRateAsync("NR", 0.1m, appliesToShipping: false);
+            Lap("catalog, addresses, carts and pricing");
             var pending = (await customer.PlaceOrderAsync((orderProduct, 1))).GetProperty("id").GetGuid();
             var closed = (await customer.PlaceOrderAsync((orderProduct, 1))).GetProperty("id").GetGuid();
             await Expect.Status(await customer.Client.PostAsJsonAsync($"/api/v1/orders/{closed}/cancel", new { reason = "fuzz" }), HttpStatusCode.OK);
@@ -208,7 +219,11 @@ public abstract class FuzzTests(ShopFactory shop, ITestOutputHelper output)
                 RefundedOrderId = refunded,
                 PaymentId = payment,
                 Addresses = addresses,
-                KnownIds = [.. new[] { target, category, child, productId, orderProduct, variantProduct, variantId, pending, closed, refunded, payment }.Select(id => id.ToString())],
+                Carts = carts,
+                DiscountId = discount,
+                ShippingMethodId = shippingMethod,
+                KnownIds = [.. new[] { target, category, child, productId, orderProduct, variantProduct, variantId, pending, closed, refunded, payment, discount, shippingMethod }
+                    .Concat(carts.Values.SelectMany(c => new[] { c.Item1, c.Item2 })).Select(id => id.ToString())],
             };
         }
 
@@ -242,6 +257,15 @@ public abstract class FuzzTests(ShopFactory shop, ITestOutputHelper output)
             var client = shop.Client();
             client.Timeout = TimeSpan.FromSeconds(30);
             return client;
+        }
+
+        /// <summary>A cart of the caller's with one line, shipping to an address (so that a checkout can succeed).</summary>
+        private static async Task<(Guid Cart, Guid Line)> CartAsync(HttpClient client, Guid product)
+        {
+            var cart = await client.NewCartAsync();
+            var line = (await client.AddAsync(cart, new { productId = product, quantity = 1 })).GetProperty("items")[0].GetProperty("id").GetGuid();
+            await Expect.Status(await client.PatchCartAsync(cart, new() { ["shippingAddress"] = OrderApi.Address }), HttpStatusCode.OK);
+            return (cart, line);
         }
 
         private static async Task<Guid> AddressAsync(HttpClient client) =>
@@ -291,6 +315,8 @@ public abstract class FuzzTests(ShopFactory shop, ITestOutputHelper output)
                             "productId" => OrderProductId.ToString(),
                             "categoryId" => CategoryId.ToString(),
                             "orderId" => RefundedOrderId.ToString(), // refunded: a valid payment of it is 409, and nothing is charged
+                            "shippingMethodId" => ShippingMethodId.ToString(),
+                            "categoryIds" => new JsonArray(CategoryId.ToString()),
                             _ => o[name],
                         };
                         if (o[name] is { } child)
@@ -335,6 +361,11 @@ public abstract class FuzzTests(ShopFactory shop, ITestOutputHelper output)
                 ("POST /api/v1/orders/{id}/cancel" or "PATCH /api/v1/orders/{id}/status", _) => ClosedOrderId.ToString(),
                 ("GET /api/v1/orders/{id}/payments", _) => RefundedOrderId.ToString(),
                 (_, "addresses") => Addresses[role.Name].ToString(),
+                (_, "carts") => Carts[role.Name].Cart.ToString(),
+                (_, "items") when parameter == "lineId" => Carts[role.Name].Line.ToString(),
+                (_, "discounts") => DiscountId.ToString(),
+                (_, "shipping-methods") => ShippingMethodId.ToString(),
+                (_, "tax-rates") => "NR",
                 (_, "users") => TargetUserId.ToString(),
                 (_, "categories") => CategoryId.ToString(), // has a child, so DELETE is 409
                 (_, "products") => ProductId.ToString(),

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Shop.Core.Carts;
 using Shop.Core.Catalog;
 using Shop.Core.Orders;
 using Shop.Core.Payments;
+using Shop.Core.Pricing;
 using Shop.Core.Users;
 
 namespace Shop.Api.Infrastructure;
@@ -15,6 +17,7 @@ public static class OpenApiExamples
 {
     private static readonly Guid ProductId = Guid.Parse("0199a6b2-3c4d-7e5f-8a9b-0c1d2e3f4a5b");
     private static readonly Guid CategoryId = Guid.Parse("0199a6b2-1111-7e5f-8a9b-0c1d2e3f4a5b");
+    private static readonly Guid ShippingMethodId = Guid.Parse("0199a6b2-4444-7e5f-8a9b-0c1d2e3f4a5b");
     private static readonly AddressRequest Address = new("Ann Example", "1 Main Street", "Flat 2", "Springfield", "IL", "62701", "US");
 
     private static readonly Dictionary<Type, object> Examples = new()
@@ -37,6 +40,14 @@ public static class OpenApiExamples
         [typeof(ChangeOrderStatusRequest)] = new ChangeOrderStatusRequest("shipped", "UPS", "1Z999AA10123456784", "Left the warehouse"),
         [typeof(CreatePaymentRequest)] = new CreatePaymentRequest(Guid.Parse("0199a6b2-2222-7e5f-8a9b-0c1d2e3f4a5b"), "tok_visa"),
         [typeof(RefundPaymentRequest)] = new RefundPaymentRequest(10.00m, "Item returned"),
+        [typeof(CreateCartRequest)] = new CreateCartRequest("ann@example.com"),
+        [typeof(AddCartItemRequest)] = new AddCartItemRequest(null, ProductId, 2),
+        [typeof(UpdateCartItemRequest)] = new UpdateCartItemRequest(3),
+        [typeof(UpdateCartRequest)] = new UpdateCartRequest { Email = "ann@example.com", ShippingAddress = Address, ShippingMethodId = ShippingMethodId, DiscountCode = "WELCOME10" },
+        [typeof(DiscountRequest)] = new DiscountRequest("SPRING15", "percentage", 15m, 50m, new DateTime(2027, 3, 1, 0, 0, 0, DateTimeKind.Utc),
+            new DateTime(2027, 4, 1, 0, 0, 0, DateTimeKind.Utc), 500, true, null, [CategoryId], true),
+        [typeof(ShippingMethodRequest)] = new ShippingMethodRequest("Standard", 4.99m, ["US", "CA"], 50m, true),
+        [typeof(TaxRateRequest)] = new TaxRateRequest(0.2m, "VAT", true),
         [typeof(WebhookEvent)] = new WebhookEvent("evt_0001", WebhookEventTypes.ChargeSucceeded,
             new WebhookEventData(Guid.Parse("0199a6b2-3333-7e5f-8a9b-0c1d2e3f4a5b"), "ch_0001", 259.98m, null)),
     };
