@@ -187,14 +187,15 @@ public abstract class CartTests(ShopFactory shop)
         await Expect.ValidationError(await customer.Client.CheckoutAsync(id), "shippingAddress");
         await Expect.Status(await customer.Client.PatchCartAsync(id, new() { ["shippingAddress"] = CartApi.Address("PT") }), HttpStatusCode.OK);
         await Expect.ValidationError(await customer.Client.CheckoutAsync(id), "shippingMethodId");
-        var cart = await Expect.Json(await customer.Client.PatchCartAsync(id, new() { ["shippingMethodId"] = method, ["discountCode"] = code }));
+        var receipts = $"receipts-{Guid.NewGuid():N}@example.com";
+        var cart = await Expect.Json(await customer.Client.PatchCartAsync(id, new() { ["shippingMethodId"] = method, ["discountCode"] = code, ["email"] = receipts }));
 
         // 50.00 - 5.00 = 45.00; tax 23% of 45.00 = 10.35 and of 4.99 = 1.1477 -> 1.15.
         Assert.Equal((50m, 5m, 4.99m, 11.5m, 61.49m), (cart.Money("subtotal"), cart.Money("discountTotal"), cart.Money("shippingTotal"), cart.Money("taxTotal"), cart.Money("total")));
         var key = $"checkout-{Guid.NewGuid():N}";
         var order = await Expect.Json(await customer.Client.CheckoutAsync(id, key), HttpStatusCode.Created);
         Assert.Equal((50m, 5m, 4.99m, 11.5m, 61.49m), (order.Money("subtotal"), order.Money("discountTotal"), order.Money("shippingTotal"), order.Money("taxTotal"), order.Money("total")));
-        Assert.Equal((code, method, customer.Email), (order.GetProperty("discountCode").GetString(), order.GetProperty("shippingMethod").GetProperty("id").GetGuid(), order.GetProperty("email").GetString()));
+        Assert.Equal((code, method, receipts), (order.GetProperty("discountCode").GetString(), order.GetProperty("shippingMethod").GetProperty("id").GetGuid(), order.GetProperty("email").GetString()));
         var line = Assert.Single(order.GetProperty("items").EnumerateArray());
         Assert.Equal((5m, 10.35m), (line.Money("discount"), line.Money("tax")));
         Assert.Equal(2, (await admin.InventoryAsync(product)).GetProperty("reserved").GetInt32());
@@ -213,6 +214,14 @@ public abstract class CartTests(ShopFactory shop)
         Assert.Equal(61.49m, payment.Money("amount"));
         var settled = await customer.SettledAsync(payment.GetProperty("id").GetGuid());
         Assert.Equal(("succeeded", 61.49m), (settled.GetProperty("status").GetString(), settled.Money("amount")));
+
+        // The confirmation goes to the cart's email and lists the discount, shipping and tax.
+        var number = order.GetProperty("number").GetString()!;
+        var email = await shop.Smtp.WaitForAsync(m => m.To.ToString().Contains(receipts, StringComparison.OrdinalIgnoreCase) && (m.Subject ?? "").Contains(number, StringComparison.Ordinal));
+        Assert.Contains($"Discount ({code}): -5.00 USD", email.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Shipping (Portugal", email.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Tax: 11.50 USD", email.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Total: 61.49 USD", email.TextBody, StringComparison.Ordinal);
         await Expect.Status(await admin.Client.DeleteAsync("/api/v1/tax-rates/PT"), HttpStatusCode.NoContent);
     }
 

@@ -60,6 +60,17 @@ public sealed class SharedCacheTests(ITestOutputHelper output)
         await WithinAsync("the new category in the tree", async () =>
             (await Expect.Json(await other.GetAsync("/api/v1/categories"))).EnumerateArray().Any(c => c.GetProperty("id").GetGuid() == added), true);
 
+        // Shipping methods and tax rates, which every cart read prices with, are cached and evicted the same way.
+        var country = "NZ";
+        var method = await admin.CreateShippingMethodAsync($"Post {Guid.NewGuid():N}"[..12], 5m, [country]);
+        await WithinAsync("the new shipping method listed", () => MethodPriceAsync(other, country, method), 5m);
+        await Expect.Status(await admin.Client.PutAsJsonAsync($"/api/v1/shipping-methods/{method}", new { name = "Post", price = 6.5m, countries = new[] { country } }), HttpStatusCode.OK);
+        await WithinAsync("the shipping method's new price", () => MethodPriceAsync(other, country, method), 6.5m);
+        await admin.SetTaxRateAsync(country, 0.15m, appliesToShipping: false);
+        await WithinAsync("the new tax rate", () => TaxRateAsync(other, country), 0.15m);
+        await admin.SetTaxRateAsync(country, 0.125m, appliesToShipping: false);
+        await WithinAsync("the changed tax rate", () => TaxRateAsync(other, country), 0.125m);
+
         // A product deactivated disappears.
         await Expect.Status(await admin.Client.DeleteAsync($"/api/v1/products/{product}"), HttpStatusCode.NoContent);
         await WithinAsync("the deactivated product gone", async () => (await other.GetAsync($"/api/v1/products/{product}")).StatusCode, HttpStatusCode.NotFound);
@@ -202,6 +213,14 @@ public sealed class SharedCacheTests(ITestOutputHelper output)
         await Eventually.Until(what, read, value => EqualityComparer<T>.Default.Equals(value, expected), Propagation);
         output.WriteLine($"{what}: {elapsed.ElapsedMilliseconds} ms");
     }
+
+    private static async Task<decimal?> MethodPriceAsync(HttpClient client, string country, Guid method) =>
+        (await Expect.Json(await client.GetAsync($"/api/v1/shipping-methods?country={country}&pageSize=100"))).GetProperty("items").EnumerateArray()
+            .Where(m => m.GetProperty("id").GetGuid() == method).Select(m => (decimal?)m.GetProperty("price").GetDecimal()).FirstOrDefault();
+
+    private static async Task<decimal?> TaxRateAsync(HttpClient client, string country) =>
+        (await Expect.Json(await client.GetAsync("/api/v1/tax-rates?pageSize=100"))).GetProperty("items").EnumerateArray()
+            .Where(r => r.GetProperty("country").GetString() == country).Select(r => (decimal?)r.GetProperty("rate").GetDecimal()).FirstOrDefault();
 
     private static async Task<decimal> PriceAsync(HttpClient client, string path) =>
         (await Expect.Json(await client.GetAsync(path))).GetProperty("price").GetDecimal();

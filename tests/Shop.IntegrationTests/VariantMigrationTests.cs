@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Shop.Core.Catalog;
 using Shop.Core.Data;
+using Shop.Core.Orders;
 using Shop.IntegrationTests.Infrastructure;
 
 namespace Shop.IntegrationTests;
@@ -17,7 +18,7 @@ public abstract class VariantMigrationTests(ShopFactory shop)
     private const string Variants = "_Variants";
 
     [Fact]
-    public async Task A_shop_from_before_variants_upgrades_to_one_variant_per_product_and_loses_nothing()
+    public async Task A_shop_from_before_variants_upgrades_to_one_variant_per_product_and_priced_orders_and_loses_nothing()
     {
         await using var database = await shop.CreateScratchDatabaseAsync();
         var options = DatabaseSetup.Configure(new DbContextOptionsBuilder<ShopDbContext>(), Enum.Parse<DatabaseProvider>(shop.Provider),
@@ -71,6 +72,13 @@ public abstract class VariantMigrationTests(ShopFactory shop)
         var line = await db.OrderLines.AsNoTracking().SingleAsync(l => l.Id == lineId);
         Assert.Equal((productId, productId, 2, 5198L), (line.ProductId, line.VariantId, line.Quantity, line.LineTotalMinor));
         Assert.Empty(line.OptionValues);
+        Assert.Equal((0L, 0L), (line.DiscountMinor, line.TaxMinor));
+
+        // Carts and pricing: an older order has no discount, shipping or tax, and its emails go to its customer.
+        var order = await db.Orders.AsNoTracking().Include(o => o.Lines).Include(o => o.History).SingleAsync(o => o.Id == orderId);
+        Assert.Equal((5198L, 0L, 0L, 0L, 5198L), (order.SubtotalMinor, order.DiscountTotalMinor, order.ShippingTotalMinor, order.TaxTotalMinor, order.TotalMinor));
+        Assert.Equal(("old@example.com", null, null), (order.Email, order.DiscountCode, order.ShippingMethodId));
+        Assert.Null(order.ToResponse().ShippingMethod);
 
         // The variant's stock is the one the order holds: releasing it through the new schema works.
         Assert.Equal(1, await db.Inventory.Where(i => i.VariantId == productId && i.Reserved >= 2)

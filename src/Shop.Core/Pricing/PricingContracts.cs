@@ -51,9 +51,8 @@ public static class PricingMappings
         d.MinSubtotalMinor is { } min ? Money.ToMajor(min) : null, d.StartsAt, d.EndsAt, d.UsageLimit, d.UsageCount, d.OncePerCustomer,
         d.ProductIds, d.CategoryIds, d.IsActive, currency, d.CreatedAt, d.UpdatedAt);
 
-    public static ShippingMethodResponse ToResponse(this ShippingMethod m, string currency) => new(
-        m.Id, m.Name, Money.ToMajor(m.PriceMinor), currency, m.Countries,
-        m.FreeAboveSubtotalMinor is { } free ? Money.ToMajor(free) : null, m.IsActive, m.CreatedAt, m.UpdatedAt);
+    public static ShippingMethodSnapshot ToSnapshot(this ShippingMethod m) =>
+        new(m.Id, m.Name, m.PriceMinor, m.Countries, m.FreeAboveSubtotalMinor, m.IsActive, m.CreatedAt, m.UpdatedAt);
 
     public static ShippingMethodResponse ToResponse(this ShippingMethodSnapshot m, string currency) => new(
         m.Id, m.Name, Money.ToMajor(m.PriceMinor), currency, m.Countries,

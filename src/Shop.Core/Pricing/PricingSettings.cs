@@ -19,7 +19,7 @@ public sealed class PricingSettings(IFusionCache cache, IServiceScopeFactory sco
         {
             context.Tags = [CacheKeys.Tags.ShippingMethods];
             return await scopes.QueryAsync((db, t) => db.ShippingMethods.AsNoTracking().OrderBy(m => m.PriceMinor).ThenBy(m => m.Name).ThenBy(m => m.Id)
-                .Select(m => new ShippingMethodSnapshot(m.Id, m.Name, m.PriceMinor, m.Countries, m.FreeAboveSubtotalMinor, m.IsActive, m.CreatedAt, m.UpdatedAt))
+                .Select(m => m.ToSnapshot())
                 .ToListAsync(t), ct);
         }, o => o.SetDuration(Duration), token: cancellationToken);
 

@@ -20,7 +20,7 @@ public sealed class ShippingAndTaxService(ShopDbContext db, PricingSettings sett
         db.ShippingMethods.Add(method);
         db.Invalidates(CacheKeys.Tags.ShippingMethods);
         await db.SaveChangesAsync(cancellationToken);
-        return method.ToResponse(Currency);
+        return method.ToSnapshot().ToResponse(Currency);
     }
 
     public async Task<ShippingMethodResponse> UpdateMethodAsync(Guid id, ShippingMethodRequest request, CancellationToken cancellationToken)
@@ -29,7 +29,7 @@ public sealed class ShippingAndTaxService(ShopDbContext db, PricingSettings sett
         Apply(method, request, clock.GetUtcNow().UtcDateTime);
         db.Invalidates(CacheKeys.Tags.ShippingMethods);
         await db.SaveChangesAsync(cancellationToken);
-        return method.ToResponse(Currency);
+        return method.ToSnapshot().ToResponse(Currency);
     }
 
     /// <summary>Orders keep the method's name and price, and carts that chose it simply have none again.</summary>

@@ -21,16 +21,7 @@ internal sealed class CartConfiguration : IEntityTypeConfiguration<Cart>
         builder.HasIndex(c => c.UpdatedAt);
         builder.HasIndex(c => c.OrderId).IsUnique();
         builder.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
-        builder.OwnsOne(c => c.ShippingAddress, a =>
-        {
-            a.Property(x => x.FullName).HasMaxLength(AddressLimits.FullName);
-            a.Property(x => x.Line1).HasMaxLength(AddressLimits.Line);
-            a.Property(x => x.Line2).HasMaxLength(AddressLimits.Line);
-            a.Property(x => x.City).HasMaxLength(AddressLimits.City);
-            a.Property(x => x.Region).HasMaxLength(AddressLimits.Region);
-            a.Property(x => x.PostalCode).HasMaxLength(AddressLimits.PostalCode);
-            a.Property(x => x.Country).HasMaxLength(2).IsFixedLength();
-        });
+        builder.OwnsOne(c => c.ShippingAddress, ShippingAddressColumns.Configure);
         builder.HasMany(c => c.Lines).WithOne().HasForeignKey(l => l.CartId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -35,19 +35,25 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         builder.HasIndex(o => new { o.UserId, o.CreatedAt });
         builder.HasIndex(o => new { o.Status, o.CreatedAt });
         builder.HasIndex(o => o.CreatedAt);
-        builder.OwnsOne(o => o.ShippingAddress, a =>
-        {
-            a.Property(x => x.FullName).HasMaxLength(AddressLimits.FullName);
-            a.Property(x => x.Line1).HasMaxLength(AddressLimits.Line);
-            a.Property(x => x.Line2).HasMaxLength(AddressLimits.Line);
-            a.Property(x => x.City).HasMaxLength(AddressLimits.City);
-            a.Property(x => x.Region).HasMaxLength(AddressLimits.Region);
-            a.Property(x => x.PostalCode).HasMaxLength(AddressLimits.PostalCode);
-            a.Property(x => x.Country).HasMaxLength(2).IsFixedLength();
-        });
+        builder.OwnsOne(o => o.ShippingAddress, ShippingAddressColumns.Configure);
         builder.HasOne<User>().WithMany().HasForeignKey(o => o.UserId).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(o => o.Lines).WithOne().HasForeignKey(l => l.OrderId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(o => o.History).WithOne().HasForeignKey(h => h.OrderId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+/// <summary>The columns of a copied shipping address, the same on an order and a cart.</summary>
+internal static class ShippingAddressColumns
+{
+    public static void Configure<TOwner>(OwnedNavigationBuilder<TOwner, ShippingAddress> a) where TOwner : class
+    {
+        a.Property(x => x.FullName).HasMaxLength(AddressLimits.FullName);
+        a.Property(x => x.Line1).HasMaxLength(AddressLimits.Line);
+        a.Property(x => x.Line2).HasMaxLength(AddressLimits.Line);
+        a.Property(x => x.City).HasMaxLength(AddressLimits.City);
+        a.Property(x => x.Region).HasMaxLength(AddressLimits.Region);
+        a.Property(x => x.PostalCode).HasMaxLength(AddressLimits.PostalCode);
+        a.Property(x => x.Country).HasMaxLength(2).IsFixedLength();
     }
 }
 
