@@ -24,6 +24,15 @@ settings=(ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning D
   RateLimiting__GlobalPerMinute=100000000 Catalog__CacheReads=false)
 . bench/lib/wrk.sh
 
+# name [extra connection string]: starts the API (api, api_port), ready to answer.
+start_api() {
+  api_port=$(free_port 5900)
+  env "${settings[@]}" ConnectionStrings__Database="$connection${2:+;$2}" ASPNETCORE_URLS="http://127.0.0.1:$api_port" \
+    dotnet src/Shop.Api/bin/Release/net10.0/Shop.Api.dll >"$work/$1.log" 2>&1 &
+  api=$!; track_process "$api"
+  until curl -sf "http://127.0.0.1:$api_port/health/ready" >/dev/null; do sleep 0.2; done
+}
+
 say "seeding $n products, then a Size option on a third of them"
 env "${settings[@]}" dotnet src/Shop.Api/bin/Release/net10.0/Shop.Api.dll seed --products "$n" | tail -1
 psql_run -d "$db" <<'SQL' >/dev/null
@@ -36,11 +45,7 @@ UPDATE product_variants v SET option_values = json_build_object('Size', o.value)
   FROM variant_option_values o WHERE o.variant_id = v.id;
 VACUUM ANALYZE;
 SQL
-
-api_port=$(free_port 5900)
-env "${settings[@]}" ASPNETCORE_URLS="http://127.0.0.1:$api_port" dotnet src/Shop.Api/bin/Release/net10.0/Shop.Api.dll >"$work/api.log" 2>&1 &
-api=$!; track_process "$api"
-until curl -sf "http://127.0.0.1:$api_port/health/ready" >/dev/null; do sleep 0.2; done
+start_api api
 
 # Three filters, each as a list page and as facets: everything; a department's subtree and a price
 # range; an option value.
@@ -59,6 +64,26 @@ while read -r list && read -r facets <&3; do
   [ "$a" = "$b" ] || { echo "ERROR: $facets counts $b products, the list $a" >&2; exit 1; }
   echo "  $facets: $b products"
 done <"$work/list" 3<"$work/facets"
+
+# Plans: each request once through an API whose PostgreSQL sessions log every statement they run
+# with its plan, time and buffers (auto_explain: EXPLAIN (ANALYZE, BUFFERS) of exactly the SQL EF
+# sends, parameters included), printed per request: the time of each catalog statement, then their plans.
+if [ "${SHOP_BENCH_PLANS:-1}" = 1 ]; then
+  kill "$api"; wait "$api" 2>/dev/null || true
+  start_api plans "Options=-c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=0 -c auto_explain.log_analyze=on -c auto_explain.log_buffers=on"
+  paths=$(paste -d'\n' "$work/list" "$work/facets")
+  for path in $paths; do curl -sf -o /dev/null "http://127.0.0.1:$api_port$path"; done # warm: the plans of a second run
+  for path in $paths; do
+    from=$(($(stat -c %s "$pg_data/server.log") + 1))
+    curl -sf -o /dev/null "http://127.0.0.1:$api_port$path"
+    sleep 0.5 # the server logs a plan as the statement ends, maybe after the answer has left
+    tail -c +"$from" "$pg_data/server.log" >"$work/plan"
+    say "plans: $path"
+    awk -f bench/lib/plans.awk "$work/plan"
+  done
+  kill "$api"; wait "$api" 2>/dev/null || true
+  start_api api
+fi
 
 say "$n products: wrk, 2 threads, $connections connections, ${seconds}s each after a warm-up"
 read -r list_rps list_p99 list_cpu < <(run list "$api_port" list "$api")
