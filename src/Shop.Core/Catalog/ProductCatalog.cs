@@ -99,29 +99,18 @@ public sealed class ProductCatalog(ProductCache cache, CategoryTree tree, IServi
     private async Task<ProductFacetsResponse> QueryFacetsAsync(ShopDbContext reads, ProductFilter filter, bool isAdmin, CancellationToken cancellationToken)
     {
         var products = await FilterAsync(reads, filter, isAdmin, cancellationToken);
-        var total = await TotalCount.CountAsync(products, cancellationToken);
-
-        var byCategory = await products.Where(p => p.CategoryId != null).GroupBy(p => p.CategoryId!.Value)
-            .Select(g => new { CategoryId = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
-        var categories = await tree.RollUpAsync(byCategory.ToDictionary(c => c.CategoryId, c => c.Count), cancellationToken);
-
-        var values = await reads.VariantOptionValues
-            .Where(o => reads.Variants.Any(v => v.Id == o.VariantId && v.IsActive) && products.Any(p => p.Id == o.ProductId))
-            .GroupBy(o => new { o.Name, o.Value })
-            .Select(g => new { g.Key.Name, g.Key.Value, Count = g.Select(o => o.ProductId).Distinct().Count() })
-            .ToListAsync(cancellationToken);
-        var options = values.GroupBy(v => v.Name).OrderBy(g => g.Key, StringComparer.Ordinal)
+        var counts = await FacetCounts.QueryAsync(reads, products, allInStock: filter.InStock == true, cancellationToken);
+        // The list's totalCount for the same filter: exact, or beyond its limit the same estimate.
+        var total = await TotalCount.OfCountedAsync(products, counts.Products, cancellationToken);
+        var categories = await tree.RollUpAsync(counts.ByCategory, cancellationToken);
+        var options = counts.Options.GroupBy(v => v.Name).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new FacetOption(g.Key, [.. g.OrderBy(v => v.Value, StringComparer.Ordinal).Select(v => new FacetValue(v.Value, v.Count))]))
             .ToList();
-
-        // Both ends of the price range in one pass (no row, no group: no range).
-        var range = await reads.Variants.Where(v => v.IsActive && products.Any(p => p.Id == v.ProductId))
-            .GroupBy(_ => 1).Select(g => new { Min = g.Min(v => v.PriceMinor), Max = g.Max(v => v.PriceMinor) })
-            .SingleOrDefaultAsync(cancellationToken);
-        var inStockCount = await products.LongCountAsync(p => reads.Variants.Any(v => v.ProductId == p.Id && v.IsActive && v.Inventory!.OnHand - v.Inventory.Reserved > 0), cancellationToken);
         return new ProductFacetsResponse(total, categories, options,
-            new PriceRange(range is null ? null : Money.ToMajor(range.Min), range is null ? null : Money.ToMajor(range.Max)), inStockCount);
+            new PriceRange(ToMajor(counts.MinPriceMinor), ToMajor(counts.MaxPriceMinor)), counts.InStock);
     }
+
+    private static decimal? ToMajor(long? minor) => minor is { } m ? Money.ToMajor(m) : null;
 
     private const string LikeEscape = "\\";
 

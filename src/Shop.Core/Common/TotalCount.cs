@@ -20,15 +20,25 @@ public static class TotalCount
     public static async Task<int> CountAsync<T>(IQueryable<T> filtered, CancellationToken cancellationToken)
     {
         var capped = await filtered.Take(ExactLimit + 1).CountAsync(cancellationToken);
-        if (capped <= ExactLimit)
+        return capped <= ExactLimit ? capped : await BeyondLimitAsync(filtered, counted: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// What <see cref="CountAsync"/> answers for <paramref name="filtered"/>, from an exact count of it
+    /// already made (facets count every matching row anyway): the same figure, so a list and its facets agree.
+    /// </summary>
+    public static async Task<int> OfCountedAsync<T>(IQueryable<T> filtered, long counted, CancellationToken cancellationToken) =>
+        counted <= ExactLimit ? (int)counted : await BeyondLimitAsync(filtered, counted, cancellationToken);
+
+    private static async Task<int> BeyondLimitAsync<T>(IQueryable<T> filtered, long? counted, CancellationToken cancellationToken)
+    {
+        await using var command = filtered.CreateDbCommand();
+        if (command is NpgsqlCommand)
         {
-            return capped;
+            return (int)Math.Clamp(await EstimateAsync(command, cancellationToken), ExactLimit + 1, int.MaxValue);
         }
 
-        await using var command = filtered.CreateDbCommand();
-        return command is NpgsqlCommand
-            ? (int)Math.Clamp(await EstimateAsync(command, cancellationToken), ExactLimit + 1, int.MaxValue)
-            : await filtered.CountAsync(cancellationToken);
+        return counted is { } known ? (int)Math.Min(known, int.MaxValue) : await filtered.CountAsync(cancellationToken);
     }
 
     // The planner's row estimate of the query's top node: one round trip, a plan, no rows read.
