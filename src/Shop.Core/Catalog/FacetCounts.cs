@@ -20,15 +20,14 @@ internal sealed record FacetCounts(
     long? MinPriceMinor, long? MaxPriceMinor, long InStock)
 {
     // Standard SQL that PostgreSQL and SQLite both run: the filtered products, then their active
-    // variants with stock (joined once, not once per count), then rows of three kinds in one result, told
-    // apart by the first column. {inStock} is left out (NULL) when the filter asks for stock: then every
-    // filtered product is in stock, and counting distinct products is a sort of every one of them.
+    // variants (joined once, not once per count), then rows of three kinds in one result, told apart by
+    // the first column.
     private const string Sql = """
         WITH filtered (id, category_id) AS MATERIALIZED (
         {products}
         ),
         variants AS MATERIALIZED (
-            SELECT v.id, v.product_id, v.price_minor, i.on_hand - i.reserved > 0 AS in_stock
+            SELECT v.id, v.product_id, v.price_minor, {inStock} AS in_stock
             FROM filtered AS f
             JOIN product_variants AS v ON v.product_id = f.id
             LEFT JOIN inventory AS i ON i.variant_id = v.id
@@ -38,7 +37,7 @@ internal sealed record FacetCounts(
         FROM filtered AS f
         GROUP BY f.category_id
         UNION ALL
-        SELECT 'variants', NULL, NULL, {inStock}, min(v.price_minor), max(v.price_minor)
+        SELECT 'variants', NULL, NULL, {inStockCount}, min(v.price_minor), max(v.price_minor)
         FROM variants AS v
         UNION ALL
         SELECT 'option', o.name, o.value, count(DISTINCT o.product_id), NULL, NULL
@@ -52,9 +51,15 @@ internal sealed record FacetCounts(
     public static async Task<FacetCounts> QueryAsync(DbContext db, IQueryable<Product> products, bool allInStock, CancellationToken cancellationToken)
     {
         await using var command = products.Select(p => new { p.Id, p.CategoryId }).CreateDbCommand();
+        // With inStock=true every product found is in stock: stock is then neither read nor counted
+        // (PostgreSQL drops the join to inventory when none of its columns is used).
+        var (stockColumn, stockCount) = allInStock
+            ? ("NULL", "NULL")
+            : ("i.on_hand - i.reserved > 0", "count(DISTINCT CASE WHEN v.in_stock THEN v.product_id END)");
         command.CommandText = Sql
             .Replace("{products}", command.CommandText, StringComparison.Ordinal)
-            .Replace("{inStock}", allInStock ? "NULL" : "count(DISTINCT CASE WHEN v.in_stock THEN v.product_id END)", StringComparison.Ordinal);
+            .Replace("{inStock}", stockColumn, StringComparison.Ordinal)
+            .Replace("{inStockCount}", stockCount, StringComparison.Ordinal);
 
         long total = 0, inStock = 0;
         long? low = null, high = null;
