@@ -353,6 +353,8 @@ namespace Shop.Migrations.Postgres.Migrations
                     b.HasIndex("CategoryId")
                         .HasDatabaseName("ix_products_category_id");
 
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("CategoryId"), new[] { "Id", "IsActive" });
+
                     b.HasIndex("SearchText")
                         .HasDatabaseName("ix_products_search_text");
 
