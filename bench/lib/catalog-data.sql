@@ -19,6 +19,9 @@ INSERT INTO products (id, sku, slug, name, description, price_minor, currency, c
          100 + (i * 7919) % 50000, 'USD', l.id, ARRAY['https://images.example.com/bench/' || i || '.jpg'], true,
          now() - make_interval(mins => i), now(), 1
   FROM generate_series(1, :n) i JOIN leaves l ON l.n = i % (SELECT count(*) FROM leaves);
-INSERT INTO inventory (product_id, on_hand, reserved, low_stock_threshold, updated_at)
-  SELECT id, (abs(hashtext(sku)) % 60), 0, 5, now() FROM products;
+-- Each a simple product: one variant with the product's id, sku and price, which holds its stock.
+INSERT INTO product_variants (id, product_id, sku, option_values, option_key, price_minor, currency, is_active, position, created_at, updated_at)
+  SELECT id, id, sku, '{}', '', price_minor, currency, true, 0, created_at, updated_at FROM products WHERE sku LIKE 'BENCH-%';
+INSERT INTO inventory (variant_id, product_id, on_hand, reserved, low_stock_threshold, updated_at)
+  SELECT id, id, (abs(hashtext(sku)) % 60), 0, 5, now() FROM products WHERE sku LIKE 'BENCH-%';
 VACUUM ANALYZE;
