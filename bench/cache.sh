@@ -16,36 +16,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/services.sh
-services_init
-require=1
+. bench/lib/api.sh
 seconds=${1:-15}; connections=${2:-32}; n=10000; warmup=${SHOP_BENCH_WARMUP:-20}
-
-command -v wrk >/dev/null || apt_install wrk
-start_postgres -c shared_buffers=256MB -c max_connections=300
+bench_init shop_cache_bench -c shared_buffers=256MB -c max_connections=300
 start_redis
-say "building the API and the baseline (Release)"
-dotnet build src/Shop.Api -c Release -v q -nologo >/dev/null
+say "building the baseline (Release)"
 dotnet build bench/Shop.Baseline -c Release -v q -nologo >/dev/null
-
-db=shop_cache_bench
-psql_run -c "CREATE DATABASE $db"
-connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=$db;Maximum Pool Size=64"
-api_port=$(free_port 5800)
-env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$api_port" Logging__LogLevel__Default=Warning \
-  Jwt__SigningKey=benchmark-signing-key-0123456789abcdef0123456789 RateLimiting__GlobalPerMinute=100000000 \
-  Database__Provider=Postgres ConnectionStrings__Database="$connection" ConnectionStrings__Redis="$SHOP_TEST_REDIS" \
-  dotnet src/Shop.Api/bin/Release/net10.0/Shop.Api.dll >"$work/api.log" 2>&1 &
-api=$!; track_process "$api"
-until curl -sf "http://127.0.0.1:$api_port/health/ready" >/dev/null; do sleep 0.2; done
+start_api api.log Catalog__CacheReads=true ConnectionStrings__Redis="$SHOP_TEST_REDIS"
 
 # The API has migrated the schema at start-up; the catalog is generated before anything reads it.
 say "generating $n products"
 psql_run -d "$db" -v n="$n" -f bench/lib/catalog-data.sql
-base_port=$(free_port $((api_port + 1)))
-env ASPNETCORE_URLS="http://127.0.0.1:$base_port" ConnectionStrings__Database="$connection" \
-  dotnet bench/Shop.Baseline/bin/Release/net10.0/Shop.Baseline.dll >"$work/baseline.log" 2>&1 &
-baseline=$!; track_process "$baseline"
-until curl -sf -o /dev/null "http://127.0.0.1:$base_port/static"; do sleep 0.2; done
+start_baseline baseline.log
 
 # The requests each side sends in turn (wrk reads them from $PATHS, bench/lib/paths.lua).
 psql_run -d "$db" -c "SELECT '/api/v1/products/' || id FROM products ORDER BY sku LIMIT 1000" >"$work/detail"
@@ -65,8 +47,6 @@ raw_total=$(curl -s "http://127.0.0.1:$base_port$(head -1 "$work/raw-pages")" | 
 [ "$shop_total" = "$raw_total" ] || { echo "ERROR: the list pages disagree: Shop $shop_total products, raw $raw_total" >&2; exit 1; }
 
 lookups() { curl -s "http://127.0.0.1:$api_port/metrics" | awk -v r="$1" '$1 ~ "^shop_catalog_cache_lookups_total" && $1 ~ "result=\"" r "\"" { s += $2 } END { print s + 0 }'; }
-
-. bench/lib/wrk.sh
 
 say "wrk: 2 threads, $connections connections, ${seconds}s each after a warm-up (the baseline ${warmup} s, the API until its JIT is done)"
 hits0=$(lookups hit); misses0=$(lookups miss)

@@ -7,31 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/services.sh
-services_init
-require=1
+. bench/lib/api.sh
 seconds=${1:-10}; connections=${2:-8}; warmup=${SHOP_BENCH_WARMUP:-10}; n=${SHOP_BENCH_PRODUCTS:-100000}
-
-command -v wrk >/dev/null || apt_install wrk
-start_postgres -c shared_buffers=512MB -c max_connections=300
-say "building the API (Release)"
-dotnet build src/Shop.Api -c Release -v q -nologo >/dev/null
-
-db=shop_facets_bench
-psql_run -c "CREATE DATABASE $db"
-connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=$db;Maximum Pool Size=64"
-settings=(ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning Database__Provider=Postgres
-  ConnectionStrings__Database="$connection" Jwt__SigningKey=benchmark-signing-key-0123456789abcdef0123456789
-  RateLimiting__GlobalPerMinute=100000000 Catalog__CacheReads=false)
-. bench/lib/wrk.sh
-
-# name [extra connection string]: starts the API (api, api_port), ready to answer.
-start_api() {
-  api_port=$(free_port 5900)
-  env "${settings[@]}" ConnectionStrings__Database="$connection${2:+;$2}" ASPNETCORE_URLS="http://127.0.0.1:$api_port" \
-    dotnet src/Shop.Api/bin/Release/net10.0/Shop.Api.dll >"$work/$1.log" 2>&1 &
-  api=$!; track_process "$api"
-  until curl -sf "http://127.0.0.1:$api_port/health/ready" >/dev/null; do sleep 0.2; done
-}
+bench_init shop_facets_bench -c shared_buffers=512MB -c max_connections=300
 
 say "seeding $n products, then a Size option on a third of them"
 env "${settings[@]}" dotnet src/Shop.Api/bin/Release/net10.0/Shop.Api.dll seed --products "$n" | tail -1
@@ -45,7 +23,7 @@ UPDATE product_variants v SET option_values = json_build_object('Size', o.value)
   FROM variant_option_values o WHERE o.variant_id = v.id;
 VACUUM ANALYZE;
 SQL
-start_api api
+start_api api.log
 
 # Three filters, each as a list page and as facets: everything; a department's subtree and a price
 # range; an option value.
@@ -70,7 +48,7 @@ done <"$work/list" 3<"$work/facets"
 # sends, parameters included), printed per request: the time of each catalog statement, then their plans.
 if [ "${SHOP_BENCH_PLANS:-1}" = 1 ]; then
   kill "$api"; wait "$api" 2>/dev/null || true
-  start_api plans "Options=-c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=0 -c auto_explain.log_analyze=on -c auto_explain.log_buffers=on"
+  start_api plans.log ConnectionStrings__Database="$connection;Options=-c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=0 -c auto_explain.log_analyze=on -c auto_explain.log_buffers=on"
   paths=$(paste -d'\n' "$work/list" "$work/facets")
   for path in $paths; do curl -sf -o /dev/null "http://127.0.0.1:$api_port$path"; done # warm: the plans of a second run
   for path in $paths; do
@@ -82,15 +60,16 @@ if [ "${SHOP_BENCH_PLANS:-1}" = 1 ]; then
     awk -f bench/lib/plans.awk "$work/plan"
   done
   kill "$api"; wait "$api" 2>/dev/null || true
-  start_api api
+  start_api api.log
 fi
 
 say "$n products: wrk, 2 threads, $connections connections, ${seconds}s each after a warm-up"
-read -r list_rps list_p99 list_cpu < <(run list "$api_port" list "$api")
-read -r facets_rps facets_p99 facets_cpu < <(run facets "$api_port" facets "$api")
+postmaster=$(head -1 "$pg_data/postmaster.pid")
+read -r list_rps list_p99 list_cpu list_db < <(run list "$api_port" list "$api" "$postmaster")
+read -r facets_rps facets_p99 facets_cpu facets_db < <(run facets "$api_port" facets "$api" "$postmaster")
 grep -H "Non-2xx" "$work"/*.wrk && { echo "ERROR: errors under load" >&2; tail -c 3000 "$work/api.log" >&2; exit 1; } || true
-printf '  %-8s %9s %9s %8s\n' "" "req/s" "p99" "CPU us"
-printf '  %-8s %9s %9s %8s\n' list "$list_rps" "$list_p99" "$list_cpu" facets "$facets_rps" "$facets_p99" "$facets_cpu"
-printf '  facets / list: time per request x%.2f, CPU per request x%.2f\n' \
-  "$(echo "$list_rps / $facets_rps" | bc -l)" "$(echo "$facets_cpu / $list_cpu" | bc -l)"
+printf '  %-8s %9s %9s %12s %12s\n' "" "req/s" "p99" "API CPU us" "DB CPU us"
+printf '  %-8s %9s %9s %12s %12s\n' list "$list_rps" "$list_p99" "$list_cpu" "$list_db" facets "$facets_rps" "$facets_p99" "$facets_cpu" "$facets_db"
+printf '  facets / list: time per request x%.2f, CPU per request x%.2f (API) x%.2f (PostgreSQL)\n' \
+  "$(echo "$list_rps / $facets_rps" | bc -l)" "$(echo "$facets_cpu / $list_cpu" | bc -l)" "$(echo "$facets_db / $list_db" | bc -l)"
 kill "$api"; wait "$api" 2>/dev/null || true

@@ -11,23 +11,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/services.sh
-services_init
-require=1
+. bench/lib/api.sh
 seconds=${1:-15}; connections=${2:-32}; warmup=${SHOP_BENCH_WARMUP:-20}; sizes=${SHOP_BENCH_SIZES:-10000 1000000}
-
-command -v wrk >/dev/null || apt_install wrk
-start_postgres -c shared_buffers=512MB -c max_connections=300
-say "building the API and the baseline (Release)"
-dotnet build src/Shop.Api -c Release -v q -nologo >/dev/null
+bench_init shop_hotpaths_bench -c shared_buffers=512MB -c max_connections=300
+say "building the baseline (Release)"
 dotnet build bench/Shop.Baseline -c Release -v q -nologo >/dev/null
-
-db=shop_hotpaths_bench
-psql_run -c "CREATE DATABASE $db"
-connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=$db;Maximum Pool Size=64"
-settings=(ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning Database__Provider=Postgres
-  ConnectionStrings__Database="$connection" Jwt__SigningKey=benchmark-signing-key-0123456789abcdef0123456789
-  RateLimiting__GlobalPerMinute=100000000 Catalog__CacheReads=false)
-. bench/lib/wrk.sh
 
 ms() { awk '{ v = $1 + 0; if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /[0-9]s$/ && $1 !~ /ms$/) v *= 1000; printf "%.2f", v }' <<<"$1"; }
 
@@ -37,15 +25,8 @@ for n in $sizes; do
   env "${settings[@]}" dotnet src/Shop.Api/bin/Release/net10.0/Shop.Api.dll seed --products "$n" | tail -1
   psql_run -d "$db" -c "VACUUM ANALYZE" >/dev/null
 
-  api_port=$(free_port 5800)
-  env "${settings[@]}" ASPNETCORE_URLS="http://127.0.0.1:$api_port" dotnet src/Shop.Api/bin/Release/net10.0/Shop.Api.dll >"$work/api-$n.log" 2>&1 &
-  api=$!; track_process "$api"
-  base_port=$(free_port $((api_port + 1)))
-  env ASPNETCORE_URLS="http://127.0.0.1:$base_port" ConnectionStrings__Database="$connection" \
-    dotnet bench/Shop.Baseline/bin/Release/net10.0/Shop.Baseline.dll >"$work/baseline-$n.log" 2>&1 &
-  baseline=$!; track_process "$baseline"
-  until curl -sf "http://127.0.0.1:$api_port/health/ready" >/dev/null; do sleep 0.2; done
-  until curl -sf -o /dev/null "http://127.0.0.1:$base_port/static"; do sleep 0.2; done
+  start_api "api-$n.log"
+  start_baseline "baseline-$n.log"
 
   # Seeded product i has the id 00000000-5eed-7000-8000-<i, 12 digits>: 1,000 spread over the catalog.
   : >"$work/detail"; : >"$work/raw-detail"

@@ -1,8 +1,17 @@
 # wrk runs shared by the benchmarks (sourced after services.sh, with $work, $connections, $seconds,
 # $warmup, $api and $api_port set).
-#   run name port paths pid  ->  "req/s p99 cpu"
+#   run name port paths pid [server]  ->  "req/s p99 cpu [server-cpu]"
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # user + system time of a process, in 1/100 s
+
+# The same for a server and its children, those running and those it has reaped (PostgreSQL's
+# backends and parallel workers: pid is the postmaster's).
+server_ticks() {
+  local ticks child
+  ticks=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat")
+  for child in $(pgrep -P "$1"); do ticks=$((ticks + $(cpu_ticks "$child" 2>/dev/null || echo 0))); done
+  echo "$ticks"
+}
 
 jit_seconds() { curl -s "http://127.0.0.1:$api_port/metrics" | awk '$1 == "system_runtime_dotnet_jit_compilation_time" { print $2 }'; }
 
@@ -22,13 +31,17 @@ warm_up() {
   echo "  $1: the JIT was still compiling after 120 s ($(printf '%.2f' "$(echo "$after - $before" | bc -l)") s in the last round)" >&2
 }
 
-# name port paths pid -> "req/s p99 cpu": cpu is the server process's CPU time per request in
-# microseconds, a figure the other processes on these cores disturb less than req/s.
+# name port paths pid [server] -> "req/s p99 cpu [server-cpu]": cpu is the server process's CPU time per
+# request in microseconds, a figure the other processes on these cores disturb less than req/s; with a
+# second server's pid (PostgreSQL's postmaster), that server's CPU time per request too (server_ticks).
 run() {
   warm_up "$@"
-  local before; before=$(cpu_ticks "$4")
+  local server=${5:-} before ticks server_before server_used=
+  before=$(cpu_ticks "$4")
+  [ -z "$server" ] || server_before=$(server_ticks "$server")
   PATHS="$work/$3" wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/lib/paths.lua "http://127.0.0.1:$2" >"$work/$1.wrk"
-  local ticks=$(( $(cpu_ticks "$4") - before ))
-  awk -v ticks="$ticks" '/requests in/ { n = $1 } /Requests\/sec/ { rps = $2 } $1 == "99%" { p99 = $2 }
-    END { printf "%s %s %d\n", rps, p99, ticks * 10000 / n }' "$work/$1.wrk"
+  ticks=$(( $(cpu_ticks "$4") - before ))
+  [ -z "$server" ] || server_used=$(( $(server_ticks "$server") - server_before ))
+  awk -v ticks="$ticks" -v server="$server_used" '/requests in/ { n = $1 } /Requests\/sec/ { rps = $2 } $1 == "99%" { p99 = $2 }
+    END { printf "%s %s %d", rps, p99, ticks * 10000 / n; if (server != "") printf " %d", server * 10000 / n; printf "\n" }' "$work/$1.wrk"
 }
