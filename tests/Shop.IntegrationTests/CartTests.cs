@@ -135,7 +135,13 @@ public abstract class CartTests(ShopFactory shop)
         var id = await client.NewCartAsync();
         await client.AddAsync(id, new { productId = product, quantity = 1 });
 
-        var cart = await Expect.Json(await client.PatchCartAsync(id, new() { ["email"] = "grace@example.com", ["shippingAddress"] = CartApi.Address("NZ"), ["shippingMethodId"] = nz }));
+        // Before an address any active method may be chosen (the address decides later), and every active one is listed.
+        var cart = await Expect.Json(await client.PatchCartAsync(id, new() { ["shippingMethodId"] = elsewhere }));
+        Assert.Equal((elsewhere, 3m), (cart.GetProperty("shippingMethod").GetProperty("id").GetGuid(), cart.Money("shippingTotal")));
+        var listed = await Expect.Json(await client.GetAsync($"/api/v1/carts/{id}/shipping-methods?pageSize=100"));
+        Assert.Contains(listed.GetProperty("items").EnumerateArray(), m => m.GetProperty("id").GetGuid() == nz);
+
+        cart = await Expect.Json(await client.PatchCartAsync(id, new() { ["email"] = "grace@example.com", ["shippingAddress"] = CartApi.Address("NZ"), ["shippingMethodId"] = nz }));
         Assert.Equal(("grace@example.com", "NZ", 7.5m), (cart.GetProperty("email").GetString(), cart.GetProperty("shippingAddress").GetProperty("country").GetString(), cart.Money("shippingTotal")));
         Assert.Equal(nz, cart.GetProperty("shippingMethod").GetProperty("id").GetGuid());
 

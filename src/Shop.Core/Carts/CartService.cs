@@ -109,8 +109,7 @@ public sealed class CartService(
         {
             cart.ShippingMethodId = request.ShippingMethodId;
         }
-        else if (cart.ShippingMethodId is { } chosen && country is not null
-                 && await settings.ShippingMethodAsync(chosen, cancellationToken) is { } method && !method.Serves(country))
+        else if (cart.ShippingMethodId is { } chosen && await settings.ShippingMethodAsync(chosen, cancellationToken) is { } method && !method.Serves(country))
         {
             cart.ShippingMethodId = null;
         }
@@ -121,7 +120,8 @@ public sealed class CartService(
             cart.DiscountCode = check.Discount?.Code;
         }
 
-        return await SaveAsync(cart, cancellationToken);
+        // The lines did not change: priced from what was read above, not read again.
+        return await SaveAsync(cart, cancellationToken, lines);
     }
 
     /// <summary>The active methods for the cart's destination (every active one before it has an address), each priced for this cart.</summary>
@@ -130,9 +130,9 @@ public sealed class CartService(
         var cart = await FindAsync(id, caller, forChange: false, cancellationToken);
         var subtotal = (await LinesAsync(cart, cancellationToken)).Sum(l => l.Pricing.TotalMinor);
         var country = cart.ShippingAddress?.Country;
-        var methods = (await settings.ShippingMethodsAsync(cancellationToken)).Where(m => m.IsActive && (country is null || m.Serves(country))).ToList();
+        var methods = await settings.ActiveMethodsForAsync(country, cancellationToken);
         var page = methods.Skip(paging.Skip).Take(paging.Size)
-            .Select(m => m.ToResponse(Currency) with { Price = Money.ToMajor(m.PriceFor(subtotal)) }).ToList();
+            .Select(m => m.ToResponse(Currency) with { Price = Money.ToMajor(m.ToTerms().PriceFor(subtotal)) }).ToList();
         return PagedResult.Create(page, paging, methods.Count);
     }
 
@@ -156,7 +156,7 @@ public sealed class CartService(
             errors["shippingAddress"] = ["Add a shipping address to the cart (PATCH /carts/{id})."];
         }
         else if (cart.ShippingMethodId is null
-                 && (await settings.ShippingMethodsAsync(cancellationToken)).Any(m => m.IsActive && m.Serves(cart.ShippingAddress.Country)))
+                 && (await settings.ActiveMethodsForAsync(cart.ShippingAddress.Country, cancellationToken)).Count > 0)
         {
             errors["shippingMethodId"] = ["Choose a shipping method (GET /carts/{id}/shipping-methods lists them)."];
         }
@@ -221,7 +221,7 @@ public sealed class CartService(
         return cart;
     }
 
-    private async Task<CartResponse> SaveAsync(Cart cart, CancellationToken cancellationToken)
+    private async Task<CartResponse> SaveAsync(Cart cart, CancellationToken cancellationToken, List<PricedCartLine>? unchangedLines = null)
     {
         cart.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         cart.Version++;
@@ -234,13 +234,13 @@ public sealed class CartService(
             throw new ConflictException("The cart was changed at the same moment by another request. Read it again.", "concurrent-change");
         }
 
-        return await PriceAsync(cart, cancellationToken);
+        return await PriceAsync(cart, cancellationToken, unchangedLines);
     }
 
-    /// <summary>The cart priced now, from the catalog's current prices and stock.</summary>
-    private async Task<CartResponse> PriceAsync(Cart cart, CancellationToken cancellationToken)
+    /// <summary>The cart priced now, from the catalog's current prices and stock (its lines as just read, when given).</summary>
+    private async Task<CartResponse> PriceAsync(Cart cart, CancellationToken cancellationToken, List<PricedCartLine>? lines = null)
     {
-        var lines = await LinesAsync(cart, cancellationToken);
+        lines ??= await LinesAsync(cart, cancellationToken);
         var quote = await quoter.QuoteAsync(new QuoteInput(lines.Select(l => l.Pricing).ToList(), Currency, cart.ShippingAddress?.Country,
             cart.ShippingMethodId, cart.DiscountCode, cart.UserId), QuoteMode.Browse, cancellationToken);
         var price = quote.Price;
@@ -250,7 +250,7 @@ public sealed class CartService(
         return new CartResponse(
             cart.Id, cart.UserId, cart.IsClosed ? "closed" : "open", items, Currency, Money.ToMajor(price.SubtotalMinor), cart.DiscountCode,
             Money.ToMajor(price.DiscountTotalMinor), cart.ShippingAddress?.ToResponse(),
-            quote.ShippingMethod is { } method ? new CartShippingMethodResponse(method.Id, method.Name, Money.ToMajor(method.PriceFor(price.SubtotalMinor))) : null,
+            quote.ShippingMethod is { } method ? new CartShippingMethodResponse(method.Id, method.Name, Money.ToMajor(method.ToTerms().PriceFor(price.SubtotalMinor))) : null,
             Money.ToMajor(price.ShippingTotalMinor), Money.ToMajor(price.TaxTotalMinor), Money.ToMajor(price.TotalMinor), cart.Email, cart.OrderId,
             cart.CreatedAt, cart.UpdatedAt, cart.UpdatedAt + options.Value.Lifetime);
     }

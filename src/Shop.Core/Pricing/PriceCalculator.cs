@@ -18,7 +18,11 @@ public sealed record DiscountTerms(DiscountType Type, decimal Value, IReadOnlySe
         AppliesToEveryLine || EligibleProductIds.Contains(line.ProductId) || (line.CategoryId is { } c && EligibleCategoryIds.Contains(c));
 }
 
-public sealed record ShippingTerms(long PriceMinor, long? FreeAboveSubtotalMinor);
+public sealed record ShippingTerms(long PriceMinor, long? FreeAboveSubtotalMinor)
+{
+    /// <summary>What the method charges for this subtotal: 0 once it reaches the free-above threshold.</summary>
+    public long PriceFor(long subtotalMinor) => FreeAboveSubtotalMinor is { } free && subtotalMinor >= free ? 0 : PriceMinor;
+}
 
 public sealed record TaxTerms(decimal Rate, bool AppliesToShipping);
 
@@ -56,7 +60,7 @@ public static class PriceCalculator
 
         var shippingTotal = shipping is null || discount?.Type == DiscountType.FreeShipping && lines.Any(discount.IsEligible)
             ? 0
-            : shipping.FreeAboveSubtotalMinor is { } threshold && subtotal >= threshold ? 0 : shipping.PriceMinor;
+            : shipping.PriceFor(subtotal);
 
         var priced = lines.Select((line, i) => new PricedLine(line, discounts[i], tax is null ? 0 : Round((line.TotalMinor - discounts[i]) * tax.Rate))).ToList();
         var shippingTax = tax is { AppliesToShipping: true } ? Round(shippingTotal * tax.Rate) : 0;

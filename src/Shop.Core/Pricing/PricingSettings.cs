@@ -23,6 +23,10 @@ public sealed class PricingSettings(IFusionCache cache, IServiceScopeFactory sco
                 .ToListAsync(t), ct);
         }, o => o.SetDuration(Duration), token: cancellationToken);
 
+    /// <summary>The active methods for a destination (every active one while there is none yet), cheapest first.</summary>
+    public async ValueTask<List<ShippingMethodSnapshot>> ActiveMethodsForAsync(string? country, CancellationToken cancellationToken) =>
+        (await ShippingMethodsAsync(cancellationToken)).Where(m => m.IsActive && m.Serves(country)).ToList();
+
     public async ValueTask<ShippingMethodSnapshot?> ShippingMethodAsync(Guid id, CancellationToken cancellationToken) =>
         (await ShippingMethodsAsync(cancellationToken)).FirstOrDefault(m => m.Id == id);
 
@@ -44,10 +48,11 @@ public sealed class PricingSettings(IFusionCache cache, IServiceScopeFactory sco
 public sealed record ShippingMethodSnapshot(
     Guid Id, string Name, long PriceMinor, List<string> Countries, long? FreeAboveSubtotalMinor, bool IsActive, DateTime CreatedAt, DateTime UpdatedAt)
 {
-    public bool Serves(string? country) => Countries.Count == 0 || country is not null && Countries.Contains(country, StringComparer.Ordinal);
+    /// <summary>
+    /// Whether it ships to the country. Without a destination yet (a cart with no address) any
+    /// method may be chosen: the address, when it comes, decides (checkout needs one).
+    /// </summary>
+    public bool Serves(string? country) => country is null || Countries.Count == 0 || Countries.Contains(country, StringComparer.Ordinal);
 
     public ShippingTerms ToTerms() => new(PriceMinor, FreeAboveSubtotalMinor);
-
-    /// <summary>What this method charges for a subtotal (0 once it reaches the free-above threshold).</summary>
-    public long PriceFor(long subtotalMinor) => FreeAboveSubtotalMinor is { } free && subtotalMinor >= free ? 0 : PriceMinor;
 }

@@ -51,7 +51,7 @@ public sealed class ShippingAndTaxService(ShopDbContext db, PricingSettings sett
     public async Task<PagedResult<ShippingMethodResponse>> ListMethodsAsync(ShippingMethodListQuery query, CancellationToken cancellationToken)
     {
         var country = query.Country?.ToUpperInvariant();
-        var methods = (await settings.ShippingMethodsAsync(cancellationToken)).Where(m => m.IsActive && (country is null || m.Serves(country))).ToList();
+        var methods = await settings.ActiveMethodsForAsync(country, cancellationToken);
         var page = methods.Skip(query.Paging.Skip).Take(query.Paging.Size).Select(m => m.ToResponse(Currency)).ToList();
         return PagedResult.Create(page, query.Paging, methods.Count);
     }
