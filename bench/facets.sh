@@ -47,20 +47,7 @@ done <"$work/list" 3<"$work/facets"
 # with its plan, time and buffers (auto_explain: EXPLAIN (ANALYZE, BUFFERS) of exactly the SQL EF
 # sends, parameters included), printed per request: the time of each catalog statement, then their plans.
 if [ "${SHOP_BENCH_PLANS:-1}" = 1 ]; then
-  kill "$api"; wait "$api" 2>/dev/null || true
-  start_api plans.log ConnectionStrings__Database="$connection;Options=-c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=0 -c auto_explain.log_analyze=on -c auto_explain.log_buffers=on"
-  paths=$(paste -d'\n' "$work/list" "$work/facets")
-  for path in $paths; do curl -sf -o /dev/null "http://127.0.0.1:$api_port$path"; done # warm: the plans of a second run
-  for path in $paths; do
-    from=$(($(stat -c %s "$pg_data/server.log") + 1))
-    curl -sf -o /dev/null "http://127.0.0.1:$api_port$path"
-    sleep 0.5 # the server logs a plan as the statement ends, maybe after the answer has left
-    tail -c +"$from" "$pg_data/server.log" >"$work/plan"
-    say "plans: $path"
-    awk -f bench/lib/plans.awk "$work/plan"
-  done
-  kill "$api"; wait "$api" 2>/dev/null || true
-  start_api api.log
+  print_plans $(paste -d'\n' "$work/list" "$work/facets")
 fi
 
 say "$n products: wrk, 2 threads, $connections connections, ${seconds}s each after a warm-up"

@@ -3,12 +3,14 @@ using Npgsql;
 using NpgsqlTypes;
 
 // The same-run baseline of bench/cache.sh and bench/hotpaths.sh: a bare ASP.NET Core app with nothing
-// between Kestrel and the endpoint (no rate limiter, auth, metrics, logging or caching), answering
+// between Kestrel and the endpoint (no rate limiter, auth, metrics, logging or caching), running the SQL
+// Shop's API sends (as PostgreSQL logs it, captured 2026-12-02: a product with its variants and their
+// stock, one row per variant) with raw Npgsql and answering in Shop's JSON shape:
 //   GET /static        a product as Shop shows it, from memory: the ceiling of any product detail;
-//   GET /product/{id}  one product and its stock by id, straight from PostgreSQL with raw Npgsql;
-//   GET /page          a filtered, sorted page of 20 products with its total, straight from PostgreSQL with
-//                      raw Npgsql (one round trip for page and count), in Shop's JSON shape; the total is
-//                      Shop's: exact up to 10,000, the planner's estimate beyond;
+//   GET /product/{id}  one product with its variants and stock by id;
+//   GET /page          a filtered (category subtree, an active variant in the price range), price-sorted page
+//                      of 20 products with its total, in one round trip (Shop: two); the total is Shop's:
+//                      exact up to 10,000, the planner's estimate beyond;
 //   GET /search        a page of 20 products whose text contains q, newest first, with its total: the
 //                      SQL Shop runs for ?q= (a trigram-indexed LIKE), one round trip.
 // Category subtrees are read once at start-up, as Shop keeps its category tree in memory.
@@ -20,70 +22,62 @@ var dataSource = NpgsqlDataSource.Create(builder.Configuration.GetConnectionStri
 var app = builder.Build();
 var subtrees = await SubtreesAsync(dataSource);
 
+var now = DateTime.UtcNow;
 var product = new Product(Guid.NewGuid(), "BENCH-1", "bench-1", "Classic Oak Chair 1", "A dependable pick from the summer range.",
-    19.99m, "USD", Guid.NewGuid(), ["https://images.example.com/bench/1.jpg"], true, new Stock(42), DateTime.UtcNow, DateTime.UtcNow);
+    19.99m, "USD", Guid.NewGuid(), ["https://images.example.com/bench/1.jpg"], true, new Stock(42), [],
+    [new Variant(Guid.NewGuid(), "BENCH-1", new Dictionary<string, string>(), 19.99m, "USD", true, new Stock(42))], now, now);
 app.MapGet("/static", () => product);
-
-const string Columns = "p.id, p.sku, p.slug, p.name, p.description, p.price_minor, p.currency, p.category_id, p.image_urls, p.is_active, " +
-    "i.on_hand - i.reserved, p.created_at, p.updated_at FROM products p JOIN inventory i ON i.product_id = p.id";
 
 app.MapGet("/product/{id:guid}", async (Guid id) =>
 {
-    await using var command = dataSource.CreateCommand($"SELECT {Columns} WHERE p.id = @id");
-    command.Parameters.AddWithValue("id", id);
+    await using var command = dataSource.CreateCommand(Sql.WithVariants("WHERE p.id = $1 LIMIT 2", "p1.id, s.id"));
+    command.Parameters.Add(new NpgsqlParameter { Value = id });
     await using var reader = await command.ExecuteReaderAsync();
-    return await reader.ReadAsync() ? Results.Ok(Read(reader)) : Results.NotFound();
+    var found = await ReadProductsAsync(reader);
+    return found.Count == 1 ? Results.Ok(found[0]) : Results.NotFound();
 });
 
 app.MapGet("/search", async (string q, int page) =>
 {
-    const string Where = "p.is_active AND p.search_text LIKE @pattern ESCAPE '\\'";
-    return await PageAsync([
-        new($"SELECT {Columns} WHERE {Where} ORDER BY p.created_at DESC, p.id DESC LIMIT 20 OFFSET @offset"),
-        new($"SELECT count(*)::int FROM (SELECT 1 FROM products p WHERE {Where} LIMIT 10001) c"),
-        new($"EXPLAIN (FORMAT JSON) SELECT 1 FROM products p WHERE {Where}"),
-    ], page, command =>
-    {
-        command.Parameters.AddWithValue("pattern", $"%{q.ToLowerInvariant()}%");
-        command.Parameters.AddWithValue("offset", (page - 1) * 20);
-    });
+    const string Where = "WHERE p.is_active AND p.search_text LIKE $1 ESCAPE '\\'";
+    return await PageAsync(Where, "p.created_at DESC, p.id DESC", "p1.created_at DESC, p1.id DESC, s.id", page, command =>
+        command.Parameters.Add(new NpgsqlParameter { Value = $"%{q.ToLowerInvariant()}%" }));
 });
 
 app.MapGet("/page", async (Guid categoryId, decimal minPrice, decimal maxPrice, int page) =>
 {
-    const string Where = "p.is_active AND p.category_id = ANY(@ids) AND p.price_minor BETWEEN @min AND @max";
-    return await PageAsync([
-        new($"SELECT {Columns} WHERE {Where} ORDER BY p.price_minor, p.id LIMIT 20 OFFSET @offset"),
-        new($"SELECT count(*)::int FROM (SELECT 1 FROM products p WHERE {Where} LIMIT 10001) c"),
-        new($"EXPLAIN (FORMAT JSON) SELECT 1 FROM products p WHERE {Where}"),
-    ], page, command =>
+    const string Where = "WHERE p.is_active AND p.category_id IS NOT NULL AND p.category_id = ANY ($1) AND EXISTS (" +
+        "SELECT 1 FROM product_variants AS p0 WHERE p0.is_active AND p0.price_minor >= $2 AND p0.price_minor <= $3 AND p0.product_id = p.id)";
+    return await PageAsync(Where, "p.price_minor, p.id", "p1.price_minor, p1.id, s.id", page, command =>
     {
-        command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = subtrees[categoryId] });
-        command.Parameters.AddWithValue("min", (long)(minPrice * 100));
-        command.Parameters.AddWithValue("max", (long)(maxPrice * 100));
-        command.Parameters.AddWithValue("offset", (page - 1) * 20);
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid, Value = subtrees[categoryId] });
+        command.Parameters.Add(new NpgsqlParameter { Value = (long)(minPrice * 100) });
+        command.Parameters.Add(new NpgsqlParameter { Value = (long)(maxPrice * 100) });
     });
 });
 
 app.Run();
 
-// A page and its total in one round trip.
-async Task<ProductPage> PageAsync(NpgsqlBatchCommand[] commands, int page, Action<NpgsqlBatchCommand> parameters)
+// A page and its total in one round trip: the page, the count of at most 10,001 rows, the planner's estimate.
+async Task<ProductPage> PageAsync(string where, string order, string outerOrder, int page, Action<NpgsqlBatchCommand> filter)
 {
     await using var batch = dataSource.CreateBatch();
-    foreach (var command in commands)
-    {
-        batch.BatchCommands.Add(command);
-        parameters(command);
-    }
+    var parameters = where.Split('$').Length - 1;
+    var pageCommand = new NpgsqlBatchCommand(Sql.WithVariants($"{where} ORDER BY {order} LIMIT ${parameters + 1} OFFSET ${parameters + 2}", outerOrder));
+    filter(pageCommand);
+    pageCommand.Parameters.Add(new NpgsqlParameter { Value = 20 });
+    pageCommand.Parameters.Add(new NpgsqlParameter { Value = (page - 1) * 20 });
+    var countCommand = new NpgsqlBatchCommand($"SELECT count(*)::int FROM (SELECT 1 FROM products AS p {where} LIMIT ${parameters + 1}) AS p1");
+    filter(countCommand);
+    countCommand.Parameters.Add(new NpgsqlParameter { Value = 10_001 });
+    var estimateCommand = new NpgsqlBatchCommand($"EXPLAIN (FORMAT JSON) SELECT 1 FROM products AS p {where}");
+    filter(estimateCommand);
+    batch.BatchCommands.Add(pageCommand);
+    batch.BatchCommands.Add(countCommand);
+    batch.BatchCommands.Add(estimateCommand);
 
-    var items = new List<Product>(20);
     await using var reader = await batch.ExecuteReaderAsync();
-    while (await reader.ReadAsync())
-    {
-        items.Add(Read(reader));
-    }
-
+    var items = await ReadProductsAsync(reader);
     await reader.NextResultAsync();
     await reader.ReadAsync();
     var total = reader.GetInt32(0);
@@ -99,10 +93,55 @@ async Task<ProductPage> PageAsync(NpgsqlBatchCommand[] commands, int page, Actio
     return new ProductPage(items, page, 20, total, (total + 19) / 20);
 }
 
-static Product Read(NpgsqlDataReader reader) =>
-    new(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4),
-        reader.GetInt64(5) / 100m, reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetGuid(7), reader.GetFieldValue<string[]>(8), reader.GetBoolean(9),
-        new Stock(reader.GetInt32(10)), reader.GetDateTime(11), reader.GetDateTime(12));
+// Rows of Sql.WithVariants (a product's rows together, one per variant) into products as Shop shows them.
+static async Task<List<Product>> ReadProductsAsync(NpgsqlDataReader reader)
+{
+    var products = new List<Product>(20);
+    Guid? current = null;
+    List<(int Position, Variant Variant)> variants = [];
+    object[]? head = null;
+    while (await reader.ReadAsync())
+    {
+        var id = reader.GetGuid(0);
+        if (id != current)
+        {
+            if (head is not null)
+            {
+                products.Add(Assemble(head, variants));
+            }
+
+            current = id;
+            variants = [];
+            head = new object[16];
+            reader.GetValues(head);
+        }
+
+        if (!reader.IsDBNull(16))
+        {
+            var available = reader.IsDBNull(29) ? 0 : reader.GetInt32(29) - reader.GetInt32(31);
+            variants.Add((reader.GetInt32(22), new Variant(reader.GetGuid(16), reader.GetString(25),
+                JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(21))!, reader.GetInt64(23) / 100m, reader.GetString(18),
+                reader.GetBoolean(19), new Stock(available))));
+        }
+    }
+
+    if (head is not null)
+    {
+        products.Add(Assemble(head, variants));
+    }
+
+    return products;
+}
+
+static Product Assemble(object[] p, List<(int Position, Variant Variant)> rows)
+{
+    var variants = rows.OrderBy(r => r.Position).ThenBy(r => r.Variant.Id).Select(r => r.Variant).ToList();
+    var active = variants.Where(v => v.IsActive).ToList();
+    return new Product((Guid)p[0], (string)p[11], (string)p[12], (string)p[7], p[4] as string,
+        active.Count > 0 ? active.Min(v => v.Price) : (long)p[9] / 100m, (string)p[3], p[1] as Guid?, (string[])p[5], (bool)p[6],
+        new Stock(active.Sum(v => Math.Max(0, v.Stock.Available))), JsonSerializer.Deserialize<List<ProductOption>>((string)p[8], Sql.Json)!,
+        variants, (DateTime)p[2], (DateTime)p[14]);
+}
 
 static async Task<Dictionary<Guid, Guid[]>> SubtreesAsync(NpgsqlDataSource dataSource)
 {
@@ -121,9 +160,35 @@ static async Task<Dictionary<Guid, Guid[]>> SubtreesAsync(NpgsqlDataSource dataS
     return parents.ToDictionary(c => c.Id, c => Subtree(c.Id).ToArray());
 }
 
+internal static class Sql
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    // Shop's query for products with their variants and stock (EF Core's single-query Include), around the products' own query.
+    public static string WithVariants(string productsWhere, string order) => $"""
+        SELECT p1.id, p1.category_id, p1.created_at, p1.currency, p1.description, p1.image_urls, p1.is_active, p1.name, p1.options, p1.price_minor, p1.search_text, p1.sku, p1.slug, p1.sort_name, p1.updated_at, p1.version, s.id, s.created_at, s.currency, s.is_active, s.option_key, s.option_values, s.position, s.price_minor, s.product_id, s.sku, s.updated_at, s.variant_id, s.low_stock_threshold, s.on_hand, s.product_id0, s.reserved, s.updated_at0
+        FROM (
+            SELECT p.id, p.category_id, p.created_at, p.currency, p.description, p.image_urls, p.is_active, p.name, p.options, p.price_minor, p.search_text, p.sku, p.slug, p.sort_name, p.updated_at, p.version
+            FROM products AS p
+            {productsWhere}
+        ) AS p1
+        LEFT JOIN (
+            SELECT p0.id, p0.created_at, p0.currency, p0.is_active, p0.option_key, p0.option_values, p0.position, p0.price_minor, p0.product_id, p0.sku, p0.updated_at, i.variant_id, i.low_stock_threshold, i.on_hand, i.product_id AS product_id0, i.reserved, i.updated_at AS updated_at0
+            FROM product_variants AS p0
+            LEFT JOIN inventory AS i ON p0.id = i.variant_id
+        ) AS s ON p1.id = s.product_id
+        ORDER BY {order}
+        """;
+}
+
 internal sealed record Stock(int Available);
 
+internal sealed record ProductOption(string Name, List<string> Values);
+
+internal sealed record Variant(Guid Id, string Sku, Dictionary<string, string> OptionValues, decimal Price, string Currency, bool IsActive, Stock Stock);
+
 internal sealed record Product(Guid Id, string Sku, string Slug, string Name, string? Description, decimal Price, string Currency,
-    Guid? CategoryId, string[] ImageUrls, bool IsActive, Stock Stock, DateTime CreatedAt, DateTime UpdatedAt);
+    Guid? CategoryId, string[] ImageUrls, bool IsActive, Stock Stock, List<ProductOption> Options, List<Variant> Variants,
+    DateTime CreatedAt, DateTime UpdatedAt);
 
 internal sealed record ProductPage(List<Product> Items, int Page, int PageSize, int TotalCount, int TotalPages);

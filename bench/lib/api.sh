@@ -7,6 +7,10 @@
 #   start_api LOG [NAME=value...]: the API with those settings and any given after them (they win), on
 #     a free port (api, api_port), once /health/ready answers; it logs to $work/LOG.
 #   start_baseline LOG: bench/Shop.Baseline (built by the caller) on the same database (baseline, base_port).
+#   print_plans PATH...: stops the API, starts one whose PostgreSQL sessions log every statement with its
+#     plan (auto_explain: EXPLAIN (ANALYZE, BUFFERS) of exactly the SQL EF sends, parameters included),
+#     requests each path twice (the plans of the second) and prints each statement's time and plan; then
+#     starts the API as it was (start_api api.log).
 
 bench_init() {
   local name=$1; shift
@@ -48,4 +52,21 @@ start_baseline() {
     dotnet bench/Shop.Baseline/bin/Release/net10.0/Shop.Baseline.dll >"$work/$1" 2>&1 &
   baseline=$!; track_process "$baseline"
   wait_ready "$1" "http://127.0.0.1:$base_port/static" "$baseline"
+}
+
+print_plans() {
+  kill "$api"; wait "$api" 2>/dev/null || true
+  start_api plans.log ConnectionStrings__Database="$connection;Options=-c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=0 -c auto_explain.log_analyze=on -c auto_explain.log_buffers=on"
+  local path from
+  for path in "$@"; do curl -sf -o /dev/null "http://127.0.0.1:$api_port$path"; done # warm: the plans of a second run
+  for path in "$@"; do
+    from=$(($(stat -c %s "$pg_data/server.log") + 1))
+    curl -sf -o /dev/null "http://127.0.0.1:$api_port$path"
+    sleep 0.5 # the server logs a plan as the statement ends, maybe after the answer has left
+    tail -c +"$from" "$pg_data/server.log" >"$work/plan"
+    say "plans: $path"
+    awk -f bench/lib/plans.awk "$work/plan"
+  done
+  kill "$api"; wait "$api" 2>/dev/null || true
+  start_api api.log
 }

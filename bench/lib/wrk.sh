@@ -1,6 +1,7 @@
 # wrk runs shared by the benchmarks (sourced after services.sh, with $work, $connections, $seconds,
 # $warmup, $api and $api_port set).
 #   run name port paths pid [server]  ->  "req/s p99 cpu [server-cpu]"
+# WRK_SCRIPT names another wrk script than bench/lib/paths.lua (which requests the paths listed in the file $PATHS).
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # user + system time of a process, in 1/100 s
 
@@ -18,13 +19,13 @@ jit_seconds() { curl -s "http://127.0.0.1:$api_port/metrics" | awk '$1 == "syste
 # name port paths pid: load until the JIT is done (the API) or for $warmup seconds (the baseline).
 warm_up() {
   if [ "$4" != "$api" ]; then
-    PATHS="$work/$3" wrk -t2 -c"$connections" -d"${warmup}s" -s bench/lib/paths.lua "http://127.0.0.1:$2" >/dev/null
+    PATHS="$work/$3" wrk -t2 -c"$connections" -d"${warmup}s" -s "${WRK_SCRIPT:-bench/lib/paths.lua}" "http://127.0.0.1:$2" >/dev/null
     return
   fi
   local round before after
   for round in $(seq 12); do
     before=$(jit_seconds)
-    PATHS="$work/$3" wrk -t2 -c"$connections" -d10s -s bench/lib/paths.lua "http://127.0.0.1:$2" >/dev/null
+    PATHS="$work/$3" wrk -t2 -c"$connections" -d10s -s "${WRK_SCRIPT:-bench/lib/paths.lua}" "http://127.0.0.1:$2" >/dev/null
     after=$(jit_seconds)
     [ "$(echo "$after - $before < 0.1" | bc -l)" = 1 ] && { echo "  $1: warm after $((round * 10)) s (JIT $(printf '%.2f' "$(echo "$after - $before" | bc -l)") s in the last round)" >&2; return; }
   done
@@ -39,7 +40,7 @@ run() {
   local server=${5:-} before ticks server_before server_used=
   before=$(cpu_ticks "$4")
   [ -z "$server" ] || server_before=$(server_ticks "$server")
-  PATHS="$work/$3" wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/lib/paths.lua "http://127.0.0.1:$2" >"$work/$1.wrk"
+  PATHS="$work/$3" wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "${WRK_SCRIPT:-bench/lib/paths.lua}" "http://127.0.0.1:$2" >"$work/$1.wrk"
   ticks=$(( $(cpu_ticks "$4") - before ))
   [ -z "$server" ] || server_used=$(( $(server_ticks "$server") - server_before ))
   awk -v ticks="$ticks" -v server="$server_used" '/requests in/ { n = $1 } /Requests\/sec/ { rps = $2 } $1 == "99%" { p99 = $2 }
