@@ -46,10 +46,10 @@ for (var i = 0; i < productCount; i++)
 }
 
 // Registrations hash passwords (BCrypt): a few at a time.
-await Parallel.ForEachAsync(Enumerable.Range(0, customerCount), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (_, _) =>
+await Parallel.ForEachAsync(Enumerable.Range(0, customerCount), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (_, cancellationToken) =>
 {
     var email = $"load-{Guid.NewGuid():N}@example.com";
-    (await NewClient().PostAsJsonAsync("/api/v1/auth/register", new { email, password = "load-test-password", fullName = "Load" })).EnsureSuccessStatusCode();
+    (await NewClient().PostAsJsonAsync("/api/v1/auth/register", new { email, password = "load-test-password", fullName = "Load" }, cancellationToken)).EnsureSuccessStatusCode();
     var token = await LogInAsync(email, "load-test-password");
     lock (lines)
     {

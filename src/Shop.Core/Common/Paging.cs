@@ -22,16 +22,18 @@ public static class PagedResult
         new(items, query.PageNumber, query.Size, totalCount, (int)Math.Ceiling(totalCount / (double)query.Size));
 
     /// <summary>
-    /// Every list: counts what <paramref name="filtered"/> matches (<see cref="TotalCount"/>), then
-    /// reads one page of it in the order <paramref name="ordered"/> gives (ending with the id, so
-    /// that pages never overlap or skip rows that tie; includes go there too) and maps each row to
-    /// its response.
+    /// Every list: reads one page of <paramref name="filtered"/> in the order <paramref name="ordered"/>
+    /// gives (ending with the id, so that pages never overlap or skip rows that tie; includes go there
+    /// too), maps each row to its response and counts what the filter matches (<see cref="TotalCount"/>),
+    /// unless the page says it: a page with rows but fewer than asked for (or a first page with none) is the last.
     /// </summary>
     public static async Task<PagedResult<TResult>> PageAsync<T, TResult>(this IQueryable<T> filtered, Func<IQueryable<T>, IQueryable<T>> ordered,
         PageQuery paging, Func<T, TResult> map, CancellationToken cancellationToken)
     {
-        var total = await TotalCount.CountAsync(filtered, cancellationToken);
         var page = await ordered(filtered).Skip(paging.Skip).Take(paging.Size).ToListAsync(cancellationToken);
+        var total = page.Count < paging.Size && (page.Count > 0 || paging.Skip == 0)
+            ? paging.Skip + page.Count
+            : await TotalCount.CountAsync(filtered, cancellationToken);
         return Create(page.Select(map).ToList(), paging, total);
     }
 }

@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Linq.Expressions;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
 using Npgsql;
 
 namespace Shop.Core.Common;
@@ -9,16 +12,25 @@ namespace Shop.Core.Common;
 /// A list's <c>totalCount</c>: exact up to <see cref="ExactLimit"/>, an estimate beyond it on
 /// PostgreSQL. An exact count reads every matching row, so at a million products a broad filter or
 /// a common search word costs a second or more for a number no storefront shows exactly; counting at
-/// most <see cref="ExactLimit"/> + 1 rows keeps the cost flat in the catalog's size. Beyond the limit
-/// PostgreSQL's planner estimates the rows of the same query (EXPLAIN, no execution), never less than
-/// the limit + 1. SQLite has no estimator and counts on: its shops are small.
+/// most <see cref="ExactLimit"/> + 1 rows keeps the cost bounded. Beyond the limit PostgreSQL's planner
+/// estimates the rows of the same query (EXPLAIN, no execution), never less than the limit + 1.
+/// In a table of more than <see cref="EstimatedAbove"/> rows the estimate comes first, and when it too
+/// is above that (five times the limit: far beyond what a misestimate turns into fewer than
+/// <see cref="ExactLimit"/>) it is the answer, and no row is read: the cost of a broad filter's total
+/// then stays flat in the table's size. SQLite has no estimator and counts on: its shops are small.
 /// </summary>
 public static class TotalCount
 {
     public const int ExactLimit = 10_000;
+    public const int EstimatedAbove = 5 * ExactLimit;
 
     public static async Task<int> CountAsync<T>(IQueryable<T> filtered, CancellationToken cancellationToken)
     {
+        if (await EstimateFirstAsync(filtered, cancellationToken) is { } estimated)
+        {
+            return estimated;
+        }
+
         var capped = await filtered.Take(ExactLimit + 1).CountAsync(cancellationToken);
         return capped <= ExactLimit ? capped : await BeyondLimitAsync(filtered, counted: null, cancellationToken);
     }
@@ -27,24 +39,95 @@ public static class TotalCount
     /// What <see cref="CountAsync"/> answers for <paramref name="filtered"/>, from an exact count of it
     /// already made (facets count every matching row anyway): the same figure, so a list and its facets agree.
     /// </summary>
-    public static async Task<int> OfCountedAsync<T>(IQueryable<T> filtered, long counted, CancellationToken cancellationToken) =>
-        counted <= ExactLimit ? (int)counted : await BeyondLimitAsync(filtered, counted, cancellationToken);
+    public static async Task<int> OfCountedAsync<T>(IQueryable<T> filtered, long counted, CancellationToken cancellationToken)
+    {
+        if (await EstimateFirstAsync(filtered, cancellationToken) is { } estimated)
+        {
+            return estimated;
+        }
+
+        return counted <= ExactLimit ? (int)counted : await BeyondLimitAsync(filtered, counted, cancellationToken);
+    }
 
     private static async Task<int> BeyondLimitAsync<T>(IQueryable<T> filtered, long? counted, CancellationToken cancellationToken)
     {
         await using var command = filtered.CreateDbCommand();
         if (command is NpgsqlCommand)
         {
-            return (int)Math.Clamp(await EstimateAsync(command, cancellationToken), ExactLimit + 1, int.MaxValue);
+            return (int)Math.Clamp(await OnConnectionAsync(command, () => EstimateAsync(command, cancellationToken), cancellationToken), ExactLimit + 1, int.MaxValue);
         }
 
         return counted is { } known ? (int)Math.Min(known, int.MaxValue) : await filtered.CountAsync(cancellationToken);
     }
 
+    /// <summary>On PostgreSQL, in a table of more than <see cref="EstimatedAbove"/> rows: the planner's estimate when it is above that too.</summary>
+    private static async Task<int?> EstimateFirstAsync<T>(IQueryable<T> filtered, CancellationToken cancellationToken)
+    {
+        if (TableOf(filtered.Expression, typeof(T)) is not { } table)
+        {
+            return null;
+        }
+
+        await using var command = filtered.CreateDbCommand();
+        if (command is not NpgsqlCommand)
+        {
+            return null;
+        }
+
+        return await OnConnectionAsync(command, async () =>
+        {
+            if (await TableRowsAsync(command, table, cancellationToken) <= EstimatedAbove)
+            {
+                return null;
+            }
+
+            var estimate = await EstimateAsync(command, cancellationToken);
+            return estimate > EstimatedAbove ? (int?)Math.Min(estimate, int.MaxValue) : null;
+        }, cancellationToken);
+    }
+
+    // The planner's idea of a table's size (pg_class.reltuples, kept by ANALYZE and autovacuum), read again each minute.
+    private static readonly ConcurrentDictionary<string, (double Rows, long At)> TableSizes = new();
+    private static readonly long SizeLifetime = TimeSpan.FromMinutes(1).Ticks;
+
+    private static async Task<double> TableRowsAsync(DbCommand query, string table, CancellationToken cancellationToken)
+    {
+        var connection = query.Connection!;
+        var key = $"{connection.DataSource}/{connection.Database}/{table}";
+        var now = Environment.TickCount64 * TimeSpan.TicksPerMillisecond;
+        if (TableSizes.TryGetValue(key, out var known) && now - known.At < SizeLifetime)
+        {
+            return known.Rows;
+        }
+
+        await using var command = connection.CreateCommand();
+        command.Transaction = query.Transaction;
+        command.CommandText = "SELECT coalesce((SELECT reltuples::float8 FROM pg_class WHERE oid = to_regclass($1)), 0)";
+        command.Parameters.Add(new NpgsqlParameter { Value = table });
+        var rows = (double)(await command.ExecuteScalarAsync(cancellationToken))!;
+        TableSizes[key] = (rows, now);
+        return rows;
+    }
+
     // The planner's row estimate of the query's top node: one round trip, a plan, no rows read.
     private static async Task<double> EstimateAsync(DbCommand command, CancellationToken cancellationToken)
     {
-        command.CommandText = "EXPLAIN (FORMAT JSON) " + command.CommandText;
+        var text = command.CommandText;
+        command.CommandText = "EXPLAIN (FORMAT JSON) " + text;
+        try
+        {
+            var plan = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+            using var json = JsonDocument.Parse(plan);
+            return json.RootElement[0].GetProperty("Plan").GetProperty("Plan Rows").GetDouble();
+        }
+        finally
+        {
+            command.CommandText = text;
+        }
+    }
+
+    private static async Task<TResult> OnConnectionAsync<TResult>(DbCommand command, Func<Task<TResult>> use, CancellationToken cancellationToken)
+    {
         var connection = command.Connection!;
         var opened = connection.State != System.Data.ConnectionState.Open;
         if (opened)
@@ -54,9 +137,7 @@ public static class TotalCount
 
         try
         {
-            var plan = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
-            using var json = JsonDocument.Parse(plan);
-            return json.RootElement[0].GetProperty("Plan").GetProperty("Plan Rows").GetDouble();
+            return await use();
         }
         finally
         {
@@ -64,6 +145,30 @@ public static class TotalCount
             {
                 await connection.CloseAsync();
             }
+        }
+    }
+
+    /// <summary>The table of the query's own rows (its root of type <paramref name="type"/>), if it reads an entity's table.</summary>
+    private static string? TableOf(Expression query, Type type)
+    {
+        var finder = new RootFinder(type);
+        finder.Visit(query);
+        return finder.Table;
+    }
+
+    private sealed class RootFinder(Type type) : ExpressionVisitor
+    {
+        public string? Table { get; private set; }
+
+        protected override Expression VisitExtension(Expression node)
+        {
+            if (Table is null && node is EntityQueryRootExpression root && root.EntityType.ClrType == type)
+            {
+                Table = root.EntityType.GetSchema() is { } schema ? $"{schema}.{root.EntityType.GetTableName()}" : root.EntityType.GetTableName();
+                return node;
+            }
+
+            return base.VisitExtension(node);
         }
     }
 }

@@ -67,7 +67,7 @@ public static class DatabaseSetup
         switch (provider)
         {
             case DatabaseProvider.Postgres:
-                options.UseNpgsql(connectionString, o => o.MigrationsAssembly(PostgresMigrationsAssembly));
+                options.UseNpgsql(Tuned(connectionString), o => o.MigrationsAssembly(PostgresMigrationsAssembly));
                 break;
             case DatabaseProvider.Sqlite:
                 options.UseSqlite(connectionString, o => o.MigrationsAssembly(SqliteMigrationsAssembly))
@@ -79,6 +79,37 @@ public static class DatabaseSetup
         }
 
         return options.UseSnakeCaseNamingConvention();
+    }
+
+    /// <summary>
+    /// A PostgreSQL connection string with what the shop's statements want, unless it says otherwise:
+    /// statements prepared on the server once a connection has run them a few times (Npgsql's automatic
+    /// preparation: PostgreSQL then parses and plans an order's or a list's SQL once per connection, not
+    /// on every request), and no session reset when a connection goes back to the pool (the shop keeps
+    /// no session state on these connections: no SET, no session lock, no temporary table). Behind a
+    /// pooler in transaction mode that cannot keep prepared statements, say <c>Max Auto Prepare=0</c>.
+    /// </summary>
+    public static string Tuned(string connectionString)
+    {
+        var given = new NpgsqlConnectionStringBuilder(connectionString);
+        var tuned = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!Says(given, "Max Auto Prepare"))
+        {
+            tuned.MaxAutoPrepare = 64;
+        }
+
+        if (!Says(given, "No Reset On Close"))
+        {
+            tuned.NoResetOnClose = true;
+        }
+
+        return tuned.ConnectionString;
+
+        // Whether the string sets the keyword (or one of its aliases), to any value.
+        static bool Says(NpgsqlConnectionStringBuilder builder, string keyword) =>
+            builder.Keys.Cast<string>().Any(k => string.Equals(Normalize(k), Normalize(keyword), StringComparison.OrdinalIgnoreCase));
+
+        static string Normalize(string keyword) => keyword.Replace(" ", "", StringComparison.Ordinal);
     }
 
     /// <summary>True when a write failed on a unique index: a concurrent insert of the same key won.</summary>

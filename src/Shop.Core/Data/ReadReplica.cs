@@ -176,7 +176,7 @@ public sealed partial class ReplicaMonitor : BackgroundService
     {
         _primary = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(primaryConnectionString) { MaxPoolSize = 2 });
         // Npgsql's multi-host data source: one host or several, load-balanced if the string asks, standbys first.
-        _replica = new NpgsqlDataSourceBuilder(replicaConnectionString).BuildMultiHost().WithTargetSession(TargetSessionAttributes.PreferStandby);
+        _replica = new NpgsqlDataSourceBuilder(DatabaseSetup.Tuned(replicaConnectionString)).BuildMultiHost().WithTargetSession(TargetSessionAttributes.PreferStandby);
         _clock = clock;
         _maxLag = options.Value.MaxReplicaLag;
         _logger = logger;
