@@ -9,10 +9,13 @@ using NpgsqlTypes;
 //   GET /static        a product as Shop shows it, from memory: the ceiling of any product detail;
 //   GET /product/{id}  one product with its variants and stock by id;
 //   GET /page          a filtered (category subtree, an active variant in the price range), price-sorted page
-//                      of 20 products with its total, in one round trip (Shop: two); the total is Shop's:
-//                      exact up to 10,000, the planner's estimate beyond;
-//   GET /search        a page of 20 products whose text contains q, newest first, with its total: the
-//                      SQL Shop runs for ?q= (a trigram-indexed LIKE), one round trip.
+//                      of 20 products with its total;
+//   GET /search        a page of 20 products whose text contains q, newest first, with its total (a
+//                      trigram-indexed LIKE).
+// A page and its total as Shop's TotalCount and PageAsync make them, in fewer round trips: the page and the
+// planner's estimate in one; the total from the page when it is not full, else the estimate when the table
+// has more than 50,000 rows and the estimate says more than 50,000, else a count of at most 10,001 rows
+// (a second round trip), beyond 10,000 the estimate.
 // Category subtrees are read once at start-up, as Shop keeps its category tree in memory.
 //   dotnet Shop.Baseline.dll   (ConnectionStrings__Database, ASPNETCORE_URLS)
 var builder = WebApplication.CreateSlimBuilder(args);
@@ -21,6 +24,11 @@ var dataSource = NpgsqlDataSource.Create(builder.Configuration.GetConnectionStri
     ?? throw new InvalidOperationException("ConnectionStrings__Database is required."));
 var app = builder.Build();
 var subtrees = await SubtreesAsync(dataSource);
+double tableRows;
+await using (var size = dataSource.CreateCommand("SELECT reltuples::float8 FROM pg_class WHERE oid = 'products'::regclass"))
+{
+    tableRows = (double)(await size.ExecuteScalarAsync())!;
+}
 
 var now = DateTime.UtcNow;
 var product = new Product(Guid.NewGuid(), "BENCH-1", "bench-1", "Classic Oak Chair 1", "A dependable pick from the summer range.",
@@ -40,7 +48,7 @@ app.MapGet("/product/{id:guid}", async (Guid id) =>
 app.MapGet("/search", async (string q, int page) =>
 {
     const string Where = "WHERE p.is_active AND p.search_text LIKE $1 ESCAPE '\\'";
-    return await PageAsync(Where, "p.created_at DESC, p.id DESC", "p1.created_at DESC, p1.id DESC, s.id", page, command =>
+    return await PageAsync(Where, "created_at DESC, id DESC", page, command =>
         command.Parameters.Add(new NpgsqlParameter { Value = $"%{q.ToLowerInvariant()}%" }));
 });
 
@@ -48,7 +56,7 @@ app.MapGet("/page", async (Guid categoryId, decimal minPrice, decimal maxPrice, 
 {
     const string Where = "WHERE p.is_active AND p.category_id IS NOT NULL AND p.category_id = ANY ($1) AND EXISTS (" +
         "SELECT 1 FROM product_variants AS p0 WHERE p0.is_active AND p0.price_minor >= $2 AND p0.price_minor <= $3 AND p0.product_id = p.id)";
-    return await PageAsync(Where, "p.price_minor, p.id", "p1.price_minor, p1.id, s.id", page, command =>
+    return await PageAsync(Where, "price_minor, id", page, command =>
     {
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid, Value = subtrees[categoryId] });
         command.Parameters.Add(new NpgsqlParameter { Value = (long)(minPrice * 100) });
@@ -58,36 +66,50 @@ app.MapGet("/page", async (Guid categoryId, decimal minPrice, decimal maxPrice, 
 
 app.Run();
 
-// A page and its total in one round trip: the page, the count of at most 10,001 rows, the planner's estimate.
-async Task<ProductPage> PageAsync(string where, string order, string outerOrder, int page, Action<NpgsqlBatchCommand> filter)
+async Task<ProductPage> PageAsync(string where, string order, int page, Action<NpgsqlBatchCommand> filter)
 {
     await using var batch = dataSource.CreateBatch();
     var parameters = where.Split('$').Length - 1;
-    var pageCommand = new NpgsqlBatchCommand(Sql.WithVariants($"{where} ORDER BY {order} LIMIT ${parameters + 1} OFFSET ${parameters + 2}", outerOrder));
+    var pageCommand = new NpgsqlBatchCommand(Sql.PageWithVariants(where, order, 20, (page - 1) * 20));
     filter(pageCommand);
-    pageCommand.Parameters.Add(new NpgsqlParameter { Value = 20 });
-    pageCommand.Parameters.Add(new NpgsqlParameter { Value = (page - 1) * 20 });
-    var countCommand = new NpgsqlBatchCommand($"SELECT count(*)::int FROM (SELECT 1 FROM products AS p {where} LIMIT ${parameters + 1}) AS p1");
-    filter(countCommand);
-    countCommand.Parameters.Add(new NpgsqlParameter { Value = 10_001 });
     var estimateCommand = new NpgsqlBatchCommand($"EXPLAIN (FORMAT JSON) SELECT 1 FROM products AS p {where}");
     filter(estimateCommand);
     batch.BatchCommands.Add(pageCommand);
-    batch.BatchCommands.Add(countCommand);
     batch.BatchCommands.Add(estimateCommand);
 
-    await using var reader = await batch.ExecuteReaderAsync();
-    var items = await ReadProductsAsync(reader);
-    await reader.NextResultAsync();
-    await reader.ReadAsync();
-    var total = reader.GetInt32(0);
-    await reader.NextResultAsync();
-    await reader.ReadAsync();
-    if (total > 10_000)
+    List<Product> items;
+    double estimate;
+    await using (var reader = await batch.ExecuteReaderAsync())
     {
-        // Shop's totalCount: exact up to 10,000, the planner's estimate beyond (Shop.Core's TotalCount).
+        items = await ReadProductsAsync(reader);
+        await reader.NextResultAsync();
+        await reader.ReadAsync();
         using var plan = JsonDocument.Parse(reader.GetString(0));
-        total = (int)Math.Max(10_001, plan.RootElement[0].GetProperty("Plan").GetProperty("Plan Rows").GetDouble());
+        estimate = plan.RootElement[0].GetProperty("Plan").GetProperty("Plan Rows").GetDouble();
+    }
+
+    int total;
+    if (items.Count < 20 && (items.Count > 0 || page == 1))
+    {
+        total = (page - 1) * 20 + items.Count;
+    }
+    else if (tableRows > 50_000 && estimate > 50_000)
+    {
+        total = (int)Math.Min(estimate, int.MaxValue);
+    }
+    else
+    {
+        await using var count = dataSource.CreateCommand($"SELECT count(*)::int FROM (SELECT 1 FROM products AS p {where} LIMIT ${parameters + 1}) AS p1");
+        var batchCount = new NpgsqlBatchCommand();
+        filter(batchCount);
+        foreach (NpgsqlParameter parameter in batchCount.Parameters)
+        {
+            count.Parameters.Add(parameter.Clone());
+        }
+
+        count.Parameters.Add(new NpgsqlParameter { Value = 10_001 });
+        total = (int)(await count.ExecuteScalarAsync())!;
+        total = total > 10_000 ? (int)Math.Max(10_001, estimate) : total;
     }
 
     return new ProductPage(items, page, 20, total, (total + 19) / 20);
@@ -164,7 +186,30 @@ internal static class Sql
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    // Shop's query for products with their variants and stock (EF Core's single-query Include), around the products' own query.
+    // Shop's query for a page of products: their ids first (the filter, the sort, the offset), then the
+    // products with their variants and stock. The filter names products "p" and their variants "p0"; the
+    // page's subquery renames them as EF Core does.
+    public static string PageWithVariants(string where, string order, int limit, int offset) => $"""
+        SELECT {Columns}
+        FROM products AS p
+        LEFT JOIN (
+            SELECT p2.id, p2.created_at, p2.currency, p2.is_active, p2.option_key, p2.option_values, p2.position, p2.price_minor, p2.product_id, p2.sku, p2.updated_at, i.variant_id, i.low_stock_threshold, i.on_hand, i.product_id AS product_id0, i.reserved, i.updated_at AS updated_at0
+            FROM product_variants AS p2
+            LEFT JOIN inventory AS i ON p2.id = i.variant_id
+        ) AS s ON p.id = s.product_id
+        WHERE p.id IN (
+            SELECT p0.id
+            FROM products AS p0
+            {where.Replace("p0.", "p1.", StringComparison.Ordinal).Replace("AS p0", "AS p1", StringComparison.Ordinal).Replace("p.", "p0.", StringComparison.Ordinal)}
+            ORDER BY {string.Join(", ", order.Split(", ").Select(o => "p0." + o))}
+            LIMIT {limit} OFFSET {offset}
+        )
+        ORDER BY {string.Join(", ", order.Split(", ").Select(o => "p." + o))}, s.id
+        """;
+
+    private const string Columns = "p.id, p.category_id, p.created_at, p.currency, p.description, p.image_urls, p.is_active, p.name, p.options, p.price_minor, p.search_text, p.sku, p.slug, p.sort_name, p.updated_at, p.version, s.id, s.created_at, s.currency, s.is_active, s.option_key, s.option_values, s.position, s.price_minor, s.product_id, s.sku, s.updated_at, s.variant_id, s.low_stock_threshold, s.on_hand, s.product_id0, s.reserved, s.updated_at0";
+
+    // Shop's query for a product with its variants and stock (EF Core's single-query Include), around the product's own query.
     public static string WithVariants(string productsWhere, string order) => $"""
         SELECT p1.id, p1.category_id, p1.created_at, p1.currency, p1.description, p1.image_urls, p1.is_active, p1.name, p1.options, p1.price_minor, p1.search_text, p1.sku, p1.slug, p1.sort_name, p1.updated_at, p1.version, s.id, s.created_at, s.currency, s.is_active, s.option_key, s.option_values, s.position, s.price_minor, s.product_id, s.sku, s.updated_at, s.variant_id, s.low_stock_threshold, s.on_hand, s.product_id0, s.reserved, s.updated_at0
         FROM (

@@ -27,14 +27,19 @@ public static class PagedResult
     /// too), maps each row to its response and counts what the filter matches (<see cref="TotalCount"/>),
     /// unless the page says it: a page with rows but fewer than asked for (or a first page with none) is the last.
     /// </summary>
-    public static async Task<PagedResult<TResult>> PageAsync<T, TResult>(this IQueryable<T> filtered, Func<IQueryable<T>, IQueryable<T>> ordered,
+    public static Task<PagedResult<TResult>> PageAsync<T, TResult>(this IQueryable<T> filtered, Func<IQueryable<T>, IQueryable<T>> ordered,
+        PageQuery paging, Func<T, TResult> map, CancellationToken cancellationToken) =>
+        filtered.PageAsync((rows, page) => ordered(rows).Skip(page.Skip).Take(page.Size), paging, map, cancellationToken);
+
+    /// <summary>The same, with a query of its own for the page's rows (<paramref name="page"/>: the filtered rows and the page asked for).</summary>
+    public static async Task<PagedResult<TResult>> PageAsync<T, TResult>(this IQueryable<T> filtered, Func<IQueryable<T>, PageQuery, IQueryable<T>> page,
         PageQuery paging, Func<T, TResult> map, CancellationToken cancellationToken)
     {
-        var page = await ordered(filtered).Skip(paging.Skip).Take(paging.Size).ToListAsync(cancellationToken);
-        var total = page.Count < paging.Size && (page.Count > 0 || paging.Skip == 0)
-            ? paging.Skip + page.Count
+        var rows = await page(filtered, paging).ToListAsync(cancellationToken);
+        var total = rows.Count < paging.Size && (rows.Count > 0 || paging.Skip == 0)
+            ? paging.Skip + rows.Count
             : await TotalCount.CountAsync(filtered, cancellationToken);
-        return Create(page.Select(map).ToList(), paging, total);
+        return Create(rows.Select(map).ToList(), paging, total);
     }
 }
 

@@ -72,6 +72,12 @@ public sealed class ShopDbContext(DbContextOptions<ShopDbContext> options) : DbC
         // Facets read the id and category of every product a filter finds, and list totals count them:
         // from this index alone (an index-only scan), not from the product rows, which are wide.
         product.HasIndex(p => p.CategoryId).IncludeProperties(p => new { p.Id, p.IsActive });
+        // A list page is found by ids first (ProductCatalog): walking a sort's index, the filters' columns
+        // (category; the id for the variants' EXISTS) come from the index too, and no product row is read
+        // for a product the filter refuses.
+        product.HasIndex(p => new { p.IsActive, p.SortName }).IncludeProperties(p => new { p.Id, p.CategoryId });
+        product.HasIndex(p => new { p.IsActive, p.PriceMinor }).IncludeProperties(p => new { p.Id, p.CategoryId });
+        product.HasIndex(p => new { p.IsActive, p.CreatedAt }).IncludeProperties(p => new { p.Id, p.CategoryId });
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

@@ -372,11 +372,17 @@ namespace Shop.Migrations.Postgres.Migrations
                     b.HasIndex("IsActive", "CreatedAt")
                         .HasDatabaseName("ix_products_is_active_created_at");
 
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("IsActive", "CreatedAt"), new[] { "Id", "CategoryId" });
+
                     b.HasIndex("IsActive", "PriceMinor")
                         .HasDatabaseName("ix_products_is_active_price_minor");
 
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("IsActive", "PriceMinor"), new[] { "Id", "CategoryId" });
+
                     b.HasIndex("IsActive", "SortName")
                         .HasDatabaseName("ix_products_is_active_sort_name");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("IsActive", "SortName"), new[] { "Id", "CategoryId" });
 
                     b.ToTable("products", null, t =>
                         {
