@@ -49,32 +49,32 @@ app.MapGet("/product/{id:guid}", async (Guid id) =>
 app.MapGet("/search", async (string q, int page) =>
 {
     const string Where = "WHERE p.is_active AND p.search_text LIKE $1 ESCAPE '\\'";
-    return await PageAsync(Where, "created_at DESC, id DESC", page, command =>
-        command.Parameters.Add(new NpgsqlParameter { Value = $"%{q.ToLowerInvariant()}%" }));
+    return await PageAsync(Where, "created_at DESC, id DESC", page, parameters =>
+        parameters.Add(new NpgsqlParameter { Value = $"%{q.ToLowerInvariant()}%" }));
 });
 
 app.MapGet("/page", async (Guid categoryId, decimal minPrice, decimal maxPrice, int page) =>
 {
     const string Where = "WHERE p.is_active AND p.category_id IS NOT NULL AND p.category_id = ANY ($1) AND EXISTS (" +
         "SELECT 1 FROM product_variants AS p0 WHERE p0.is_active AND p0.price_minor >= $2 AND p0.price_minor <= $3 AND p0.product_id = p.id)";
-    return await PageAsync(Where, "price_minor, id", page, command =>
+    return await PageAsync(Where, "price_minor, id", page, parameters =>
     {
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid, Value = subtrees[categoryId] });
-        command.Parameters.Add(new NpgsqlParameter { Value = (long)(minPrice * 100) });
-        command.Parameters.Add(new NpgsqlParameter { Value = (long)(maxPrice * 100) });
+        parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid, Value = subtrees[categoryId] });
+        parameters.Add(new NpgsqlParameter { Value = (long)(minPrice * 100) });
+        parameters.Add(new NpgsqlParameter { Value = (long)(maxPrice * 100) });
     });
 });
 
 app.Run();
 
-async Task<ProductPage> PageAsync(string where, string order, int page, Action<NpgsqlBatchCommand> filter)
+async Task<ProductPage> PageAsync(string where, string order, int page, Action<NpgsqlParameterCollection> filter)
 {
     await using var batch = dataSource.CreateBatch();
     var parameters = where.Split('$').Length - 1;
     var pageCommand = new NpgsqlBatchCommand(Sql.PageWithVariants(where, order, 20, (page - 1) * 20));
-    filter(pageCommand);
+    filter(pageCommand.Parameters);
     var estimateCommand = new NpgsqlBatchCommand($"EXPLAIN (FORMAT JSON) SELECT 1 FROM products AS p {where}");
-    filter(estimateCommand);
+    filter(estimateCommand.Parameters);
     batch.BatchCommands.Add(pageCommand);
     batch.BatchCommands.Add(estimateCommand);
 
@@ -101,13 +101,7 @@ async Task<ProductPage> PageAsync(string where, string order, int page, Action<N
     else
     {
         await using var count = dataSource.CreateCommand($"SELECT count(*)::int FROM (SELECT 1 FROM products AS p {where} LIMIT ${parameters + 1}) AS p1");
-        var batchCount = new NpgsqlBatchCommand();
-        filter(batchCount);
-        foreach (NpgsqlParameter parameter in batchCount.Parameters)
-        {
-            count.Parameters.Add(parameter.Clone());
-        }
-
+        filter(count.Parameters);
         count.Parameters.Add(new NpgsqlParameter { Value = 10_001 });
         total = (int)(await count.ExecuteScalarAsync())!;
         total = total > 10_000 ? (int)Math.Max(10_001, estimate) : total;

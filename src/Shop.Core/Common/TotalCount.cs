@@ -26,13 +26,14 @@ public static class TotalCount
 
     public static async Task<int> CountAsync<T>(IQueryable<T> filtered, CancellationToken cancellationToken)
     {
-        if (await EstimateFirstAsync(filtered, cancellationToken) is { } estimated)
+        var estimate = await EstimateFirstAsync(filtered, cancellationToken);
+        if (estimate > EstimatedAbove)
         {
-            return estimated;
+            return (int)Math.Min(estimate.Value, int.MaxValue);
         }
 
         var capped = await filtered.Take(ExactLimit + 1).CountAsync(cancellationToken);
-        return capped <= ExactLimit ? capped : await BeyondLimitAsync(filtered, counted: null, cancellationToken);
+        return capped <= ExactLimit ? capped : await BeyondLimitAsync(filtered, estimate, counted: null, cancellationToken);
     }
 
     /// <summary>
@@ -41,27 +42,38 @@ public static class TotalCount
     /// </summary>
     public static async Task<int> OfCountedAsync<T>(IQueryable<T> filtered, long counted, CancellationToken cancellationToken)
     {
-        if (await EstimateFirstAsync(filtered, cancellationToken) is { } estimated)
+        var estimate = await EstimateFirstAsync(filtered, cancellationToken);
+        if (estimate > EstimatedAbove)
         {
-            return estimated;
+            return (int)Math.Min(estimate.Value, int.MaxValue);
         }
 
-        return counted <= ExactLimit ? (int)counted : await BeyondLimitAsync(filtered, counted, cancellationToken);
+        return counted <= ExactLimit ? (int)counted : await BeyondLimitAsync(filtered, estimate, counted, cancellationToken);
     }
 
-    private static async Task<int> BeyondLimitAsync<T>(IQueryable<T> filtered, long? counted, CancellationToken cancellationToken)
+    // Beyond the limit: the planner's estimate (the one already made first, if any), at least the limit + 1.
+    private static async Task<int> BeyondLimitAsync<T>(IQueryable<T> filtered, double? estimate, long? counted, CancellationToken cancellationToken)
     {
+        if (estimate is { } known)
+        {
+            return (int)Math.Clamp(known, ExactLimit + 1, int.MaxValue);
+        }
+
         await using var command = filtered.CreateDbCommand();
         if (command is NpgsqlCommand)
         {
             return (int)Math.Clamp(await OnConnectionAsync(command, () => EstimateAsync(command, cancellationToken), cancellationToken), ExactLimit + 1, int.MaxValue);
         }
 
-        return counted is { } known ? (int)Math.Min(known, int.MaxValue) : await filtered.CountAsync(cancellationToken);
+        return counted is { } exact ? (int)Math.Min(exact, int.MaxValue) : await filtered.CountAsync(cancellationToken);
     }
 
-    /// <summary>On PostgreSQL, in a table of more than <see cref="EstimatedAbove"/> rows: the planner's estimate when it is above that too.</summary>
-    private static async Task<int?> EstimateFirstAsync<T>(IQueryable<T> filtered, CancellationToken cancellationToken)
+    /// <summary>
+    /// On PostgreSQL, in a table of more than <see cref="EstimatedAbove"/> rows: the planner's estimate of
+    /// the query, made before any count (the answer when it is above <see cref="EstimatedAbove"/> too, else
+    /// kept for a count that reaches the limit). Null elsewhere.
+    /// </summary>
+    private static async Task<double?> EstimateFirstAsync<T>(IQueryable<T> filtered, CancellationToken cancellationToken)
     {
         if (TableOf(filtered.Expression, typeof(T)) is not { } table)
         {
@@ -75,15 +87,8 @@ public static class TotalCount
         }
 
         return await OnConnectionAsync(command, async () =>
-        {
-            if (await TableRowsAsync(command, table, cancellationToken) <= EstimatedAbove)
-            {
-                return null;
-            }
-
-            var estimate = await EstimateAsync(command, cancellationToken);
-            return estimate > EstimatedAbove ? (int?)Math.Min(estimate, int.MaxValue) : null;
-        }, cancellationToken);
+            await TableRowsAsync(command, table, cancellationToken) > EstimatedAbove ? await EstimateAsync(command, cancellationToken) : (double?)null,
+            cancellationToken);
     }
 
     // The planner's idea of a table's size (pg_class.reltuples, kept by ANALYZE and autovacuum), read again each minute.

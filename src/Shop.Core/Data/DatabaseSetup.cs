@@ -91,22 +91,22 @@ public static class DatabaseSetup
     /// </summary>
     public static string Tuned(string connectionString)
     {
-        var given = new NpgsqlConnectionStringBuilder(connectionString);
-        var tuned = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!Says(given, "Max Auto Prepare"))
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var (setsPrepare, setsReset) = (Says("Max Auto Prepare"), Says("No Reset On Close"));
+        if (!setsPrepare)
         {
-            tuned.MaxAutoPrepare = 64;
+            builder.MaxAutoPrepare = 64;
         }
 
-        if (!Says(given, "No Reset On Close"))
+        if (!setsReset)
         {
-            tuned.NoResetOnClose = true;
+            builder.NoResetOnClose = true;
         }
 
-        return tuned.ConnectionString;
+        return builder.ConnectionString;
 
         // Whether the string sets the keyword (or one of its aliases), to any value.
-        static bool Says(NpgsqlConnectionStringBuilder builder, string keyword) =>
+        bool Says(string keyword) =>
             builder.Keys.Cast<string>().Any(k => string.Equals(Normalize(k), Normalize(keyword), StringComparison.OrdinalIgnoreCase));
 
         static string Normalize(string keyword) => keyword.Replace(" ", "", StringComparison.Ordinal);
