@@ -1,4 +1,10 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using Shop.Core.Caching;
 using Shop.Core.Catalog;
@@ -22,8 +28,8 @@ public sealed record Actor(string Kind, Guid? UserId)
 
 /// <summary>
 /// Checkout and the order lifecycle. Stock is reserved by one conditional UPDATE per line inside
-/// the order's transaction (all lines or none), in product-id order so that two orders naming the
-/// same products never wait on each other in a cycle; every status change goes through
+/// the order's transaction (all lines or none, all in one round trip), in variant id order so that
+/// two orders naming the same products never wait on each other in a cycle; every status change goes through
 /// <see cref="OrderStateMachine"/> and <see cref="MoveAsync"/>.
 /// </summary>
 public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContext> outbox, IdempotencyService idempotency, PriceQuoter quoter, TimeProvider clock)
@@ -104,22 +110,16 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
         }
 
         db.Invalidates(CacheKeys.Tags.Products(wanted.Select(w => w.Variant.ProductId).Distinct()));
-        foreach (var (variant, productName, _, quantity) in wanted)
+        var left = await ReserveAsync(wanted, cancellationToken);
+        for (var i = 0; i < wanted.Count; i++)
         {
-            // One round trip per line, in variant id order (concurrent orders lock rows in the same
-            // order: no deadlock): reserve if enough is available, and read what is left for the
-            // low-stock check from the same statement.
-            var left = await db.Database.SqlQuery<StockRow>($"""
-                UPDATE inventory SET reserved = reserved + {quantity}
-                WHERE variant_id = {variant.Id} AND on_hand - reserved >= {quantity}
-                RETURNING on_hand, reserved, low_stock_threshold
-                """).ToListAsync(cancellationToken);
-            if (left.Count == 0)
+            var (variant, productName, _, quantity) = wanted[i];
+            if (left[i] is not { } row)
             {
                 throw InsufficientStock(variant, productName, quantity);
             }
 
-            await LowStock.PublishIfCrossedAsync(outbox, productName, variant, left[0], quantity, now);
+            await LowStock.PublishIfCrossedAsync(outbox, productName, variant, row, quantity, now);
         }
 
         var response = order.ToResponse();
@@ -133,6 +133,56 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
         await outbox.SaveChangesAndFlushMessagesAsync(cancellationToken);
         ShopMetrics.OrdersPlaced.Add(1);
         return response;
+    }
+
+    /// <summary>
+    /// Reserves every line in one round trip: one conditional UPDATE per line, in variant id order
+    /// (concurrent orders lock stock rows in the same order: no deadlock), sent as one command of
+    /// several statements (Npgsql sends them as one batch; SQLite runs them in turn). Each reserves if
+    /// enough is available and returns what is left, for the low-stock check; a line refused returns
+    /// no row: null at its place, and the caller rolls the whole order back.
+    /// </summary>
+    private async Task<StockRow?[]> ReserveAsync(List<WantedLine> wanted, CancellationToken cancellationToken)
+    {
+        var connection = db.Database.GetDbConnection();
+        await using var command = connection.CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        var sql = new StringBuilder();
+        for (var i = 0; i < wanted.Count; i++)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $"""
+                UPDATE inventory SET reserved = reserved + @q{i} WHERE variant_id = @v{i} AND on_hand - reserved >= @q{i}
+                RETURNING on_hand, reserved, low_stock_threshold;
+
+                """);
+            AddParameter(command, $"q{i}", wanted[i].Quantity);
+            AddParameter(command, $"v{i}", wanted[i].Variant.Id);
+        }
+
+        command.CommandText = sql.ToString();
+        var left = new StockRow?[wanted.Count];
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        for (var i = 0; i < wanted.Count; i++)
+        {
+            if (i > 0 && !await reader.NextResultAsync(cancellationToken))
+            {
+                throw new InvalidOperationException($"The reservation of {wanted.Count} lines answered {i} results.");
+            }
+
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                left[i] = new StockRow(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2));
+            }
+        }
+
+        return left;
+    }
+
+    /// <summary>A parameter as EF Core would bind it (a Guid is TEXT on SQLite, uuid on PostgreSQL).</summary>
+    private void AddParameter<T>(DbCommand command, string name, T value)
+    {
+        var mapping = db.GetService<IRelationalTypeMappingSource>().FindMapping(typeof(T))!;
+        command.Parameters.Add(mapping.CreateParameter(command, name, value));
     }
 
     /// <summary>A variant wanted, with its product's name: one per request line, then one per variant.</summary>
@@ -161,10 +211,11 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
     {
         var variantIds = items.Where(i => i.VariantId is not null).Select(i => i.VariantId!.Value).Distinct().ToList();
         var productIds = items.Where(i => i.VariantId is null).Select(i => i.ProductId!.Value).Distinct().ToList();
-        var rows = await db.Variants.AsNoTracking()
-            .Where(v => variantIds.Contains(v.Id) || productIds.Contains(v.ProductId))
-            .Join(db.Products, v => v.ProductId, p => p.Id, (v, p) => new { Variant = v, ProductName = p.Name, ProductActive = p.IsActive, p.CategoryId })
-            .ToListAsync(cancellationToken);
+        var rows = new List<VariantRow>();
+        await foreach (var row in VariantsOf.GetOrAdd(db.Model, CompileVariantsOf)(db, variantIds, productIds).WithCancellation(cancellationToken))
+        {
+            rows.Add(row);
+        }
 
         var errors = new Dictionary<string, string[]>();
         var lines = new List<WantedLine>();
@@ -204,6 +255,17 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
             ? throw new RequestValidationException(errors, "Some order lines cannot be ordered.")
             : lines;
     }
+
+    private sealed record VariantRow(ProductVariant Variant, string ProductName, bool ProductActive, Guid? CategoryId);
+
+    // Compiled once per model, as ProductCatalog's finds are: EF Core otherwise walks and hashes the
+    // expression tree on every checkout to find its cached plan.
+    private static readonly ConcurrentDictionary<IModel, Func<ShopDbContext, List<Guid>, List<Guid>, IAsyncEnumerable<VariantRow>>> VariantsOf = new();
+
+    private static Func<ShopDbContext, List<Guid>, List<Guid>, IAsyncEnumerable<VariantRow>> CompileVariantsOf(IModel _) =>
+        EF.CompileAsyncQuery((ShopDbContext db, List<Guid> variantIds, List<Guid> productIds) => db.Variants.AsNoTracking()
+            .Where(v => variantIds.Contains(v.Id) || productIds.Contains(v.ProductId))
+            .Join(db.Products, v => v.ProductId, p => p.Id, (v, p) => new VariantRow(v, p.Name, p.IsActive, p.CategoryId)));
 
     private static void EnsureOrderable(List<WantedLine> wanted)
     {
