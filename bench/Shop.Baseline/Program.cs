@@ -57,21 +57,23 @@ app.MapGet("/page", async (Guid categoryId, decimal minPrice, decimal maxPrice, 
 {
     const string Where = "WHERE p.is_active AND p.category_id IS NOT NULL AND p.category_id = ANY ($1) AND EXISTS (" +
         "SELECT 1 FROM product_variants AS p0 WHERE p0.is_active AND p0.price_minor >= $2 AND p0.price_minor <= $3 AND p0.product_id = p.id)";
+    // The page, not the total, also restates the range on the product's own lowest and highest price (as Shop does).
+    const string Narrow = " AND p.max_price_minor >= $2 AND p.price_minor <= $3";
     return await PageAsync(Where, "price_minor, id", page, parameters =>
     {
         parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid, Value = subtrees[categoryId] });
         parameters.Add(new NpgsqlParameter { Value = (long)(minPrice * 100) });
         parameters.Add(new NpgsqlParameter { Value = (long)(maxPrice * 100) });
-    });
+    }, Narrow);
 });
 
 app.Run();
 
-async Task<ProductPage> PageAsync(string where, string order, int page, Action<NpgsqlParameterCollection> filter)
+async Task<ProductPage> PageAsync(string where, string order, int page, Action<NpgsqlParameterCollection> filter, string narrow = "")
 {
     await using var batch = dataSource.CreateBatch();
     var parameters = where.Split('$').Length - 1;
-    var pageCommand = new NpgsqlBatchCommand(Sql.PageWithVariants(where, order, 20, (page - 1) * 20));
+    var pageCommand = new NpgsqlBatchCommand(Sql.PageWithVariants(where + narrow, order, 20, (page - 1) * 20));
     filter(pageCommand.Parameters);
     var estimateCommand = new NpgsqlBatchCommand($"EXPLAIN (FORMAT JSON) SELECT 1 FROM products AS p {where}");
     filter(estimateCommand.Parameters);

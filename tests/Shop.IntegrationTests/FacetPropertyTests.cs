@@ -173,13 +173,26 @@ public abstract class FacetPropertyTests(ShopFactory shop)
             variants = variants.Select((v, i) => new { sku = $"{sku}-{i}", optionValues = v.Options, price = v.Price, isActive = v.IsActive }),
         });
         var id = product.GetProperty("id").GetGuid();
-        foreach (var (variant, created) in variants.Zip(product.GetProperty("variants").EnumerateArray()))
+        var ids = product.GetProperty("variants").EnumerateArray().Select(v => v.GetProperty("id").GetGuid()).ToList();
+        foreach (var (variant, variantId) in variants.Zip(ids))
         {
             if (variant.Stock > 0)
             {
-                var response = await admin.Client.PutAsJsonAsync($"/api/v1/products/{id}/variants/{created.GetProperty("id").GetGuid()}/inventory", new { onHand = variant.Stock });
+                var response = await admin.Client.PutAsJsonAsync($"/api/v1/products/{id}/variants/{variantId}/inventory", new { onHand = variant.Stock });
                 await Expect.Status(response, HttpStatusCode.OK);
             }
+        }
+
+        // Sometimes a variant is repriced, or (not the first, which keeps the product sellable) switched
+        // on or off, after it was created: the product's price range follows its variants' changes.
+        if (random.Next(2) == 0)
+        {
+            var i = random.Next(variants.Count);
+            var changed = variants[i] with { Price = Price(), IsActive = i == 0 || random.Next(2) == 0 };
+            var response = await admin.Client.PutAsJsonAsync($"/api/v1/products/{id}/variants/{ids[i]}",
+                new { sku = $"{sku}-{i}", optionValues = changed.Options, price = changed.Price, isActive = changed.IsActive });
+            await Expect.Status(response, HttpStatusCode.OK);
+            variants[i] = changed;
         }
 
         return new Item(id, name, categoryId, isActive, variants);

@@ -62,6 +62,8 @@ public abstract class VariantMigrationTests(ShopFactory shop)
         var variant = Assert.Single(product.Variants);
         Assert.Equal(productId, variant.Id);
         Assert.Equal(("OLD-1", 2599L, "USD", true), (variant.Sku, variant.PriceMinor, variant.Currency, variant.IsActive));
+        // ProductsMaxPrice: the product's price range is its one variant's.
+        Assert.Equal((2599L, 2599L), (product.PriceMinor, product.MaxPriceMinor));
         Assert.Empty(variant.OptionValues);
         Assert.Empty(product.Options);
         Assert.Equal((10, 2, 4), (variant.Inventory!.OnHand, variant.Inventory.Reserved, variant.Inventory.LowStockThreshold));

@@ -83,6 +83,7 @@ public sealed class CatalogBulkSeeder(IServiceScopeFactory scopes, IFusionCache 
             UpdatedAt = created,
         };
         product.Variants = [ProductService.DefaultVariant(product, onHand, created)];
+        ProductService.Reprice(product);
         return product;
     }
 
@@ -143,7 +144,7 @@ public sealed class CatalogBulkSeeder(IServiceScopeFactory scopes, IFusionCache 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY products (id, sku, slug, name, description, price_minor, currency, category_id, image_urls, is_active, created_at, updated_at, version) FROM STDIN (FORMAT BINARY)",
+            "COPY products (id, sku, slug, name, description, price_minor, max_price_minor, currency, category_id, image_urls, is_active, created_at, updated_at, version) FROM STDIN (FORMAT BINARY)",
             cancellationToken))
         {
             var n = 0;
@@ -156,6 +157,7 @@ public sealed class CatalogBulkSeeder(IServiceScopeFactory scopes, IFusionCache 
                 await copy.WriteAsync(p.Name, NpgsqlDbType.Varchar, cancellationToken);
                 await copy.WriteAsync(p.Description!, NpgsqlDbType.Varchar, cancellationToken);
                 await copy.WriteAsync(p.PriceMinor, NpgsqlDbType.Bigint, cancellationToken);
+                await copy.WriteAsync(p.MaxPriceMinor, NpgsqlDbType.Bigint, cancellationToken);
                 await copy.WriteAsync(p.Currency, NpgsqlDbType.Char, cancellationToken);
                 await copy.WriteAsync(p.CategoryId!.Value, NpgsqlDbType.Uuid, cancellationToken);
                 await copy.WriteAsync(p.ImageUrls, NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);

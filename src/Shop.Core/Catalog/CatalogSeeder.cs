@@ -91,6 +91,7 @@ public sealed partial class CatalogSeeder(ShopDbContext db, IOptions<SeedOptions
                     UpdatedAt = now,
                 };
                 product.Variants = [ProductService.DefaultVariant(product, onHand, now)];
+                ProductService.Reprice(product);
                 db.Products.Add(product);
                 products++;
             }
@@ -121,7 +122,7 @@ public sealed partial class CatalogSeeder(ShopDbContext db, IOptions<SeedOptions
                 variant.Inventory!.OnHand = random.Next(6) == 0 ? 0 : random.Next(1, 60);
                 return variant;
             })];
-            product.PriceMinor = ProductService.LowestPrice(product.Variants);
+            ProductService.Reprice(product);
             db.Products.Add(product);
             products++;
         }

@@ -15,6 +15,13 @@ public sealed class Product
     /// <summary>Price in minor units (cents): exact, and comparable on SQLite, which cannot compare decimals.</summary>
     public long PriceMinor { get; set; }
 
+    /// <summary>
+    /// The highest active variant's price (the highest variant's while none is active), kept beside
+    /// <see cref="PriceMinor"/> (<see cref="ProductService.Reprice"/>): a price filter refuses a product
+    /// whose range misses it without looking at its variants.
+    /// </summary>
+    public long MaxPriceMinor { get; set; }
+
     public required string Currency { get; set; }
     public Guid? CategoryId { get; set; }
     public List<string> ImageUrls { get; set; } = [];

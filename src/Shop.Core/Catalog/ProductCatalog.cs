@@ -28,10 +28,36 @@ public sealed class ProductCatalog(ProductCache cache, CategoryTree tree, IServi
         return await products.PageAsync(
             (filtered, paging) =>
             {
-                var ids = Sort(filtered, sort).Select(p => p.Id).Skip(paging.Skip).Take(paging.Size);
+                var ids = Sort(WithinPriceRange(filtered, query.Filter), sort).Select(p => p.Id).Skip(paging.Skip).Take(paging.Size);
                 return WithVariants(Sort(reads.Products.AsNoTracking().Where(p => ids.Contains(p.Id)), sort));
             },
             query.Paging, p => p.ToResponse(), cancellationToken);
+    }
+
+    /// <summary>
+    /// A product with an active variant in the price range has its lowest price at most the range's top
+    /// and its highest at least its floor (<see cref="Product.MaxPriceMinor"/>): conditions on the
+    /// product's own columns, which the sort's index holds, so that a page's walk refuses most products
+    /// outside the range without looking at their variants. Only the page gets them: the planner takes
+    /// them for independent of the variants' condition they restate and would estimate the total far too
+    /// low (a department's 82,967 in range at a million products as 48,834; 84,728 without them), and an estimate below
+    /// <see cref="TotalCount.EstimatedAbove"/> means counting.
+    /// </summary>
+    private static IQueryable<Product> WithinPriceRange(IQueryable<Product> products, ProductFilter filter)
+    {
+        if (filter.MinPrice is { } min)
+        {
+            var minMinor = Money.ToMinor(min);
+            products = products.Where(p => p.MaxPriceMinor >= minMinor);
+        }
+
+        if (filter.MaxPrice is { } max)
+        {
+            var maxMinor = Money.ToMinor(max);
+            products = products.Where(p => p.PriceMinor <= maxMinor);
+        }
+
+        return products;
     }
 
     /// <summary>The products a filter finds: the same for the list and for its facets.</summary>

@@ -40,7 +40,7 @@ public sealed class ProductService(
             throw VariantRules.Exists(duplicate.First().OptionValues);
         }
 
-        product.PriceMinor = LowestPrice(product.Variants);
+        Reprice(product);
         await EnsureSkusFreeAsync(product.Id, product.Sku, [.. product.Variants.Select(v => v.Sku)], cancellationToken);
         await EnsureSlugFreeAsync(product, slugGiven: request.Slug is not null, cancellationToken);
         db.Products.Add(product);
@@ -76,12 +76,17 @@ public sealed class ProductService(
         return variant;
     }
 
-    /// <summary>The product's price: its lowest active variant's (its lowest variant's while none is active).</summary>
-    internal static long LowestPrice(IEnumerable<ProductVariant> variants)
+    /// <summary>
+    /// The product's price range from its variants: <see cref="Product.PriceMinor"/> its lowest active
+    /// variant's price, <see cref="Product.MaxPriceMinor"/> its highest (the lowest and highest of all
+    /// its variants while none is active). Every change to a variant's price or state calls this.
+    /// </summary>
+    internal static void Reprice(Product product)
     {
-        var all = variants.ToList();
-        var active = all.Where(v => v.IsActive).ToList();
-        return (active.Count > 0 ? active : all).Min(v => v.PriceMinor);
+        var active = product.Variants.Where(v => v.IsActive).ToList();
+        var priced = active.Count > 0 ? active : product.Variants;
+        product.PriceMinor = priced.Min(v => v.PriceMinor);
+        product.MaxPriceMinor = priced.Max(v => v.PriceMinor);
     }
 
     /// <summary>
@@ -150,7 +155,7 @@ public sealed class ProductService(
             variant.Currency = product.Currency;
         }
 
-        product.PriceMinor = LowestPrice(product.Variants);
+        Reprice(product);
         await EnsureSkusFreeAsync(product.Id, product.Sku, [.. product.Variants.Select(v => v.Sku)], cancellationToken);
         await EnsureSlugFreeAsync(product, slugGiven: true, cancellationToken);
         await SaveAsync(product, "updated", cancellationToken);

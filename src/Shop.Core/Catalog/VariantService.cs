@@ -115,7 +115,11 @@ public sealed class VariantService(ShopDbContext db, IDbContextOutbox<ShopDbCont
 
     private async Task SaveAsync(Product product, CancellationToken cancellationToken)
     {
-        product.PriceMinor = product.Variants.Count > 0 ? ProductService.LowestPrice(product.Variants) : product.PriceMinor;
+        if (product.Variants.Count > 0)
+        {
+            ProductService.Reprice(product);
+        }
+
         await outbox.PublishAsync(product.Changed("updated", product.UpdatedAt));
         try
         {

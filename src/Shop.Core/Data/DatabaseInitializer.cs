@@ -65,6 +65,8 @@ public sealed partial class DatabaseInitializer(IServiceScopeFactory scopes, IOp
         }
     }
 
+    private static readonly TimeSpan MigrationStatementTimeout = TimeSpan.FromHours(1);
+
     /// <summary>The advisory lock key of the start-up data work ("shop seed" in ASCII).</summary>
     private const long StartupDataLock = 0x73686F7020736565;
 
@@ -84,6 +86,9 @@ public sealed partial class DatabaseInitializer(IServiceScopeFactory scopes, IOp
         if ((await RefuseNewerSchemaAsync(db, cancellationToken)).Count > 0)
         {
             await using var run = await MigrationRunLock.AcquireAsync(db, cancellationToken);
+            // A migration's statement may rewrite every product (ProductsMaxPrice at a million products:
+            // longer than the 30 s a request's statement gets); the lock keeps other instances waiting meanwhile.
+            db.Database.SetCommandTimeout(MigrationStatementTimeout);
             await db.Database.MigrateAsync(cancellationToken);
         }
 

@@ -73,11 +73,12 @@ public sealed class ShopDbContext(DbContextOptions<ShopDbContext> options) : DbC
         // from this index alone (an index-only scan), not from the product rows, which are wide.
         product.HasIndex(p => p.CategoryId).IncludeProperties(p => new { p.Id, p.IsActive });
         // A list page is found by ids first (ProductCatalog): walking a sort's index, the filters' columns
-        // (category; the id for the variants' EXISTS) come from the index too, and no product row is read
-        // for a product the filter refuses.
-        product.HasIndex(p => new { p.IsActive, p.SortName }).IncludeProperties(p => new { p.Id, p.CategoryId });
-        product.HasIndex(p => new { p.IsActive, p.PriceMinor }).IncludeProperties(p => new { p.Id, p.CategoryId });
-        product.HasIndex(p => new { p.IsActive, p.CreatedAt }).IncludeProperties(p => new { p.Id, p.CategoryId });
+        // (category; the price range, which refuses a product whose variants' prices all miss the filter's;
+        // the id for the variants' EXISTS) come from the index too, and no product row is read for a
+        // product the filter refuses.
+        product.HasIndex(p => new { p.IsActive, p.SortName }).IncludeProperties(p => new { p.Id, p.CategoryId, p.PriceMinor, p.MaxPriceMinor });
+        product.HasIndex(p => new { p.IsActive, p.PriceMinor }).IncludeProperties(p => new { p.Id, p.CategoryId, p.MaxPriceMinor });
+        product.HasIndex(p => new { p.IsActive, p.CreatedAt }).IncludeProperties(p => new { p.Id, p.CategoryId, p.PriceMinor, p.MaxPriceMinor });
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

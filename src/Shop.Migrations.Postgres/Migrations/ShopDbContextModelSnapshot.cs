@@ -294,6 +294,10 @@ namespace Shop.Migrations.Postgres.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("is_active");
 
+                    b.Property<long>("MaxPriceMinor")
+                        .HasColumnType("bigint")
+                        .HasColumnName("max_price_minor");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -372,17 +376,17 @@ namespace Shop.Migrations.Postgres.Migrations
                     b.HasIndex("IsActive", "CreatedAt")
                         .HasDatabaseName("ix_products_is_active_created_at");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("IsActive", "CreatedAt"), new[] { "Id", "CategoryId" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("IsActive", "CreatedAt"), new[] { "Id", "CategoryId", "PriceMinor", "MaxPriceMinor" });
 
                     b.HasIndex("IsActive", "PriceMinor")
                         .HasDatabaseName("ix_products_is_active_price_minor");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("IsActive", "PriceMinor"), new[] { "Id", "CategoryId" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("IsActive", "PriceMinor"), new[] { "Id", "CategoryId", "MaxPriceMinor" });
 
                     b.HasIndex("IsActive", "SortName")
                         .HasDatabaseName("ix_products_is_active_sort_name");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("IsActive", "SortName"), new[] { "Id", "CategoryId" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("IsActive", "SortName"), new[] { "Id", "CategoryId", "PriceMinor", "MaxPriceMinor" });
 
                     b.ToTable("products", null, t =>
                         {

@@ -287,6 +287,10 @@ namespace Shop.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("is_active");
 
+                    b.Property<long>("MaxPriceMinor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_price_minor");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
