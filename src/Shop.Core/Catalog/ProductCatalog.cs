@@ -40,8 +40,8 @@ public sealed class ProductCatalog(ProductCache cache, CategoryTree tree, IServi
     /// product's own columns, which the sort's index holds, so that a page's walk refuses most products
     /// outside the range without looking at their variants. Only the page gets them: the planner takes
     /// them for independent of the variants' condition they restate and would estimate the total far too
-    /// low (a department's 82,967 in range at a million products as 48,834; 84,728 without them), and an estimate below
-    /// <see cref="TotalCount.EstimatedAbove"/> means counting.
+    /// low (a department's 82,967 in range at a million products as 48,834; 84,728 without them), and
+    /// an estimate below <see cref="TotalCount.EstimatedAbove"/> means counting.
     /// </summary>
     private static IQueryable<Product> WithinPriceRange(IQueryable<Product> products, ProductFilter filter)
     {

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -147,6 +146,9 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
         var connection = db.Database.GetDbConnection();
         await using var command = connection.CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        // Bound as EF Core binds them (a Guid is TEXT on SQLite, uuid on PostgreSQL).
+        var mappings = db.GetService<IRelationalTypeMappingSource>();
+        var (quantityType, idType) = (mappings.FindMapping(typeof(int))!, mappings.FindMapping(typeof(Guid))!);
         var sql = new StringBuilder();
         for (var i = 0; i < wanted.Count; i++)
         {
@@ -155,8 +157,8 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
                 RETURNING on_hand, reserved, low_stock_threshold;
 
                 """);
-            AddParameter(command, $"q{i}", wanted[i].Quantity);
-            AddParameter(command, $"v{i}", wanted[i].Variant.Id);
+            command.Parameters.Add(quantityType.CreateParameter(command, $"q{i}", wanted[i].Quantity));
+            command.Parameters.Add(idType.CreateParameter(command, $"v{i}", wanted[i].Variant.Id));
         }
 
         command.CommandText = sql.ToString();
@@ -176,13 +178,6 @@ public sealed class OrderService(ShopDbContext db, IDbContextOutbox<ShopDbContex
         }
 
         return left;
-    }
-
-    /// <summary>A parameter as EF Core would bind it (a Guid is TEXT on SQLite, uuid on PostgreSQL).</summary>
-    private void AddParameter<T>(DbCommand command, string name, T value)
-    {
-        var mapping = db.GetService<IRelationalTypeMappingSource>().FindMapping(typeof(T))!;
-        command.Parameters.Add(mapping.CreateParameter(command, name, value));
     }
 
     /// <summary>A variant wanted, with its product's name: one per request line, then one per variant.</summary>
