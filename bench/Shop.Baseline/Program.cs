@@ -57,23 +57,25 @@ app.MapGet("/page", async (Guid categoryId, decimal minPrice, decimal maxPrice, 
 {
     const string Where = "WHERE p.is_active AND p.category_id IS NOT NULL AND p.category_id = ANY ($1) AND EXISTS (" +
         "SELECT 1 FROM product_variants AS p0 WHERE p0.is_active AND p0.price_minor >= $2 AND p0.price_minor <= $3 AND p0.product_id = p.id)";
-    // The page, not the total, also restates the range on the product's own lowest and highest price (as Shop does).
+    // The page, not the total, also restates the range on the product's own lowest and highest price, and
+    // walks from the floor (as Shop does: Sql.PageIdsFromFloor).
     const string Narrow = " AND p.max_price_minor >= $2 AND p.price_minor <= $3";
     return await PageAsync(Where, "price_minor, id", page, parameters =>
     {
         parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid, Value = subtrees[categoryId] });
         parameters.Add(new NpgsqlParameter { Value = (long)(minPrice * 100) });
         parameters.Add(new NpgsqlParameter { Value = (long)(maxPrice * 100) });
-    }, Narrow);
+    }, Sql.PageIdsFromFloor(Where + Narrow, "$2", 20, (page - 1) * 20));
 });
 
 app.Run();
 
-async Task<ProductPage> PageAsync(string where, string order, int page, Action<NpgsqlParameterCollection> filter, string narrow = "")
+// where: the filter; ids: the page's ids, when not the filter's rows in order.
+async Task<ProductPage> PageAsync(string where, string order, int page, Action<NpgsqlParameterCollection> filter, string? ids = null)
 {
     await using var batch = dataSource.CreateBatch();
     var parameters = where.Split('$').Length - 1;
-    var pageCommand = new NpgsqlBatchCommand(Sql.PageWithVariants(where + narrow, order, 20, (page - 1) * 20));
+    var pageCommand = new NpgsqlBatchCommand(Sql.PageWithVariants(ids ?? Sql.PageIds(where, order, 20, (page - 1) * 20), order));
     filter(pageCommand.Parameters);
     var estimateCommand = new NpgsqlBatchCommand($"EXPLAIN (FORMAT JSON) SELECT 1 FROM products AS p {where}");
     filter(estimateCommand.Parameters);
@@ -183,10 +185,9 @@ internal static class Sql
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    // Shop's query for a page of products: their ids first (the filter, the sort, the offset), then the
-    // products with their variants and stock. The filter names products "p" and their variants "p0"; the
-    // page's subquery renames them as EF Core does.
-    public static string PageWithVariants(string where, string order, int limit, int offset) => $"""
+    // Shop's query for a page of products: their ids first (PageIds: the filter, the sort, the offset), then
+    // the products with their variants and stock.
+    public static string PageWithVariants(string ids, string order) => $"""
         SELECT {Columns}
         FROM products AS p
         LEFT JOIN (
@@ -194,14 +195,29 @@ internal static class Sql
             FROM product_variants AS p2
             LEFT JOIN inventory AS i ON p2.id = i.variant_id
         ) AS s ON p.id = s.product_id
-        WHERE p.id IN (
-            SELECT p0.id
-            FROM products AS p0
-            {where.Replace("p0.", "p1.", StringComparison.Ordinal).Replace("AS p0", "AS p1", StringComparison.Ordinal).Replace("p.", "p0.", StringComparison.Ordinal)}
-            ORDER BY {string.Join(", ", order.Split(", ").Select(o => "p0." + o))}
-            LIMIT {limit} OFFSET {offset}
-        )
+        WHERE p.id IN ({ids})
         ORDER BY {string.Join(", ", order.Split(", ").Select(o => "p." + o))}, s.id
+        """;
+
+    // The filter names products "p" and their variants "p0"; the page's subquery renames them as EF Core does.
+    public static string PageIds(string where, string order, int limit, int offset) => $"""
+        SELECT p0.id
+        FROM products AS p0
+        {where.Replace("p0.", "p1.", StringComparison.Ordinal).Replace("AS p0", "AS p1", StringComparison.Ordinal).Replace("p.", "p0.", StringComparison.Ordinal)}
+        ORDER BY {string.Join(", ", order.Split(", ").Select(o => "p0." + o))}
+        LIMIT {limit} OFFSET {offset}
+        """;
+
+    // Cheapest first from a price floor, as Shop's ProductCatalog.PageIds: the products whose lowest price is
+    // at least the floor, merged with those below it whose variants' prices differ, each cut at the page's end.
+    public static string PageIdsFromFloor(string where, string floor, int limit, int offset) => $"""
+        SELECT u.id FROM (
+            (SELECT p.id, p.price_minor FROM products AS p {where} AND p.price_minor >= {floor} ORDER BY p.price_minor, p.id LIMIT {limit + offset})
+            UNION ALL
+            (SELECT p.id, p.price_minor FROM products AS p {where} AND p.price_minor < {floor} AND p.price_minor < p.max_price_minor ORDER BY p.price_minor, p.id LIMIT {limit + offset})
+        ) AS u
+        ORDER BY u.price_minor, u.id
+        LIMIT {limit} OFFSET {offset}
         """;
 
     private const string Columns = "p.id, p.category_id, p.created_at, p.currency, p.description, p.image_urls, p.is_active, p.name, p.options, p.price_minor, p.search_text, p.sku, p.slug, p.sort_name, p.updated_at, p.version, s.id, s.created_at, s.currency, s.is_active, s.option_key, s.option_values, s.position, s.price_minor, s.product_id, s.sku, s.updated_at, s.variant_id, s.low_stock_threshold, s.on_hand, s.product_id0, s.reserved, s.updated_at0";

@@ -95,6 +95,17 @@ public abstract class FacetPropertyTests(ShopFactory shop)
             var list = await Expect.Json(await shop.Client().GetAsync($"/api/v1/products?{filter.Query()}&pageSize=100"));
             Assert.True(matching.Select(p => p.Id).Order().SequenceEqual(list.GetProperty("items").EnumerateArray().Select(p => p.GetProperty("id").GetGuid()).Order()),
                 $"{because}: the list finds other products than API.md says");
+
+            // Cheapest first (by the lowest active variant price), a page at a time: on PostgreSQL a price
+            // floor's page merges two index walks, from the floor and below it (ProductCatalog.PageIds).
+            var (pageSize, page) = (random.Next(1, 6), random.Next(1, 4));
+            var cheapest = matching.OrderBy(p => p.Variants.Where(v => v.IsActive).Min(v => v.Price)).ThenBy(p => p.Id.ToString(), StringComparer.Ordinal)
+                .Skip((page - 1) * pageSize).Take(pageSize).Select(p => p.Id).ToList();
+            var sorted = await Expect.Json(await shop.Client().GetAsync($"/api/v1/products?{filter.Query()}&sort=price&pageSize={pageSize}&page={page}"));
+            var found = sorted.GetProperty("items").EnumerateArray().Select(p => p.GetProperty("id").GetGuid()).ToList();
+            Assert.True(cheapest.SequenceEqual(found),
+                $"{because}&sort=price&pageSize={pageSize}&page={page}: expected {string.Join(", ", cheapest)}, found {string.Join(", ", found)}");
+
             var facets = await Expect.Json(await shop.Client().GetAsync($"/api/v1/products/facets?{filter.Query()}"));
             Assert.True(matching.Count == facets.GetProperty("totalCount").GetInt32() && matching.Count == list.GetProperty("totalCount").GetInt32(),
                 $"{because}: {matching.Count} products match, the list counts {list.GetProperty("totalCount")}, the facets {facets.GetProperty("totalCount")}");

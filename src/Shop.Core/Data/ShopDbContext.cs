@@ -78,6 +78,10 @@ public sealed class ShopDbContext(DbContextOptions<ShopDbContext> options) : DbC
         // product the filter refuses.
         product.HasIndex(p => new { p.IsActive, p.SortName }).IncludeProperties(p => new { p.Id, p.CategoryId, p.PriceMinor, p.MaxPriceMinor });
         product.HasIndex(p => new { p.IsActive, p.PriceMinor }).IncludeProperties(p => new { p.Id, p.CategoryId, p.MaxPriceMinor });
+        // The same for the products whose variants' prices differ: a cheapest-first page from a price floor
+        // walks the index above from the floor and this one for those whose lowest price is below it.
+        product.HasIndex(p => new { p.IsActive, p.PriceMinor }, "VariedPrices").HasDatabaseName("ix_products_varied_prices")
+            .HasFilter("price_minor < max_price_minor").IncludeProperties(p => new { p.Id, p.CategoryId, p.MaxPriceMinor });
         product.HasIndex(p => new { p.IsActive, p.CreatedAt }).IncludeProperties(p => new { p.Id, p.CategoryId, p.PriceMinor, p.MaxPriceMinor });
     }
 

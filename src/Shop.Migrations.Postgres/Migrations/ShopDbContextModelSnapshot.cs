@@ -388,6 +388,12 @@ namespace Shop.Migrations.Postgres.Migrations
 
                     NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("IsActive", "SortName"), new[] { "Id", "CategoryId", "PriceMinor", "MaxPriceMinor" });
 
+                    b.HasIndex(new[] { "IsActive", "PriceMinor" }, "VariedPrices")
+                        .HasDatabaseName("ix_products_varied_prices")
+                        .HasFilter("price_minor < max_price_minor");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "IsActive", "PriceMinor" }, "VariedPrices"), new[] { "Id", "CategoryId", "MaxPriceMinor" });
+
                     b.ToTable("products", null, t =>
                         {
                             t.HasCheckConstraint("ck_products_price_positive", "price_minor > 0");
