@@ -12,10 +12,8 @@ using NpgsqlTypes;
 //                      of 20 products with its total;
 //   GET /search        a page of 20 products whose text contains q, newest first, with its total (a
 //                      trigram-indexed LIKE).
-// A page and its total as Shop's TotalCount and PageAsync make them, in fewer round trips: the page and the
-// planner's estimate in one; the total from the page when it is not full, else the estimate when the table
-// has more than 50,000 rows and the estimate says more than 50,000, else a count of at most 10,001 rows
-// (a second round trip), beyond 10,000 the estimate.
+// A page and its total as Shop's ProductCatalog and TotalCount make them (PageAsync below), in a small table in
+// fewer round trips (the page and the planner's estimate in one).
 // Category subtrees are read once at start-up, as Shop keeps its category tree in memory.
 //   dotnet Shop.Baseline.dll   (ConnectionStrings__Database, ASPNETCORE_URLS)
 var builder = WebApplication.CreateSlimBuilder(args);
@@ -65,42 +63,91 @@ app.MapGet("/page", async (Guid categoryId, decimal minPrice, decimal maxPrice, 
         parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid, Value = subtrees[categoryId] });
         parameters.Add(new NpgsqlParameter { Value = (long)(minPrice * 100) });
         parameters.Add(new NpgsqlParameter { Value = (long)(maxPrice * 100) });
-    }, Sql.PageIdsFromFloor(Where + Narrow, "$2", 20, (page - 1) * 20));
+    }, Narrow, Sql.PageIdsFromFloor(Where + Narrow, "$2", 20, (page - 1) * 20));
 });
 
 app.Run();
 
-// where: the filter; ids: the page's ids, when not the filter's rows in order.
-async Task<ProductPage> PageAsync(string where, string order, int page, Action<NpgsqlParameterCollection> filter, string? ids = null)
+// A page of 20 and its total as Shop's ProductCatalog and TotalCount make them. In a table of more than 50,000
+// rows the planner's estimate comes first, and below 1,000 the matches' ids (in order, at most 10,001) give both
+// the page and the total, the page's products following by id. Otherwise the page (narrow: conditions its ids
+// add to the filter; pageIds: its ids, by default the filter's rows in order), the total from the page when it
+// is not full, else the estimate when above 50,000, else a count of at most 10,001 rows, beyond 10,000 the estimate.
+async Task<ProductPage> PageAsync(string where, string order, int page, Action<NpgsqlParameterCollection> filter, string narrow = "", string? pageIds = null)
 {
+    var offset = (page - 1) * 20;
+    double? estimate = null;
+    if (tableRows > 50_000)
+    {
+        await using var explain = dataSource.CreateCommand($"EXPLAIN (FORMAT JSON) SELECT 1 FROM products AS p {where}");
+        filter(explain.Parameters);
+        using var plan = JsonDocument.Parse((string)(await explain.ExecuteScalarAsync())!);
+        estimate = plan.RootElement[0].GetProperty("Plan").GetProperty("Plan Rows").GetDouble();
+    }
+
+    if (estimate <= 1_000)
+    {
+        var matches = new List<Guid>();
+        await using (var command = dataSource.CreateCommand($"SELECT p.id FROM products AS p {where}{narrow} ORDER BY {Sql.Order("p", order)} LIMIT 10001"))
+        {
+            filter(command.Parameters);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                matches.Add(reader.GetGuid(0));
+            }
+        }
+
+        if (matches.Count <= 10_000 || offset + 20 <= matches.Count)
+        {
+            var ids = matches.Skip(offset).Take(20).ToArray();
+            List<Product> found = [];
+            if (ids.Length > 0)
+            {
+                await using var command = dataSource.CreateCommand(Sql.WithVariants("WHERE p.id = ANY ($1)", Sql.Order("p1", order) + ", s.id"));
+                command.Parameters.Add(new NpgsqlParameter { Value = ids });
+                await using var reader = await command.ExecuteReaderAsync();
+                found = await ReadProductsAsync(reader);
+            }
+
+            var all = matches.Count <= 10_000 ? matches.Count : 10_001;
+            return new ProductPage(found, page, 20, all, (all + 19) / 20);
+        }
+    }
+
     await using var batch = dataSource.CreateBatch();
     var parameters = where.Split('$').Length - 1;
-    var pageCommand = new NpgsqlBatchCommand(Sql.PageWithVariants(ids ?? Sql.PageIds(where, order, 20, (page - 1) * 20), order));
+    var pageCommand = new NpgsqlBatchCommand(Sql.PageWithVariants(pageIds ?? Sql.PageIds(where + narrow, order, 20, offset), order));
     filter(pageCommand.Parameters);
-    var estimateCommand = new NpgsqlBatchCommand($"EXPLAIN (FORMAT JSON) SELECT 1 FROM products AS p {where}");
-    filter(estimateCommand.Parameters);
     batch.BatchCommands.Add(pageCommand);
-    batch.BatchCommands.Add(estimateCommand);
+    if (estimate is null)
+    {
+        var estimateCommand = new NpgsqlBatchCommand($"EXPLAIN (FORMAT JSON) SELECT 1 FROM products AS p {where}");
+        filter(estimateCommand.Parameters);
+        batch.BatchCommands.Add(estimateCommand);
+    }
 
     List<Product> items;
-    double estimate;
     await using (var reader = await batch.ExecuteReaderAsync())
     {
         items = await ReadProductsAsync(reader);
-        await reader.NextResultAsync();
-        await reader.ReadAsync();
-        using var plan = JsonDocument.Parse(reader.GetString(0));
-        estimate = plan.RootElement[0].GetProperty("Plan").GetProperty("Plan Rows").GetDouble();
+        if (estimate is null)
+        {
+            await reader.NextResultAsync();
+            await reader.ReadAsync();
+            using var plan = JsonDocument.Parse(reader.GetString(0));
+            estimate = plan.RootElement[0].GetProperty("Plan").GetProperty("Plan Rows").GetDouble();
+        }
     }
 
     int total;
     if (items.Count < 20 && (items.Count > 0 || page == 1))
     {
-        total = (page - 1) * 20 + items.Count;
+        total = offset + items.Count;
     }
     else if (tableRows > 50_000 && estimate > 50_000)
     {
-        total = (int)Math.Min(estimate, int.MaxValue);
+        total = (int)Math.Min(estimate.Value, int.MaxValue);
     }
     else
     {
@@ -108,7 +155,7 @@ async Task<ProductPage> PageAsync(string where, string order, int page, Action<N
         filter(count.Parameters);
         count.Parameters.Add(new NpgsqlParameter { Value = 10_001 });
         total = (int)(await count.ExecuteScalarAsync())!;
-        total = total > 10_000 ? (int)Math.Max(10_001, estimate) : total;
+        total = total > 10_000 ? (int)Math.Max(10_001, estimate.Value) : total;
     }
 
     return new ProductPage(items, page, 20, total, (total + 19) / 20);
@@ -196,15 +243,18 @@ internal static class Sql
             LEFT JOIN inventory AS i ON p2.id = i.variant_id
         ) AS s ON p.id = s.product_id
         WHERE p.id IN ({ids})
-        ORDER BY {string.Join(", ", order.Split(", ").Select(o => "p." + o))}, s.id
+        ORDER BY {Order("p", order)}, s.id
         """;
+
+    // "created_at DESC, id DESC" of the products named alias.
+    public static string Order(string alias, string order) => string.Join(", ", order.Split(", ").Select(o => $"{alias}.{o}"));
 
     // The filter names products "p" and their variants "p0"; the page's subquery renames them as EF Core does.
     public static string PageIds(string where, string order, int limit, int offset) => $"""
         SELECT p0.id
         FROM products AS p0
         {where.Replace("p0.", "p1.", StringComparison.Ordinal).Replace("AS p0", "AS p1", StringComparison.Ordinal).Replace("p.", "p0.", StringComparison.Ordinal)}
-        ORDER BY {string.Join(", ", order.Split(", ").Select(o => "p0." + o))}
+        ORDER BY {Order("p0", order)}
         LIMIT {limit} OFFSET {offset}
         """;
 

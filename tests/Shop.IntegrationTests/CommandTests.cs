@@ -135,6 +135,19 @@ public abstract class CommandTests(ShopFactory shop)
             var category = seventh.GetProperty("categoryId").GetGuid();
             Assert.Equal(125, await TotalAsync(client, $"/api/v1/products?categoryId={category}&pageSize=1")); // 7, 47, ..., 4967
             Assert.Equal(100, await TotalAsync(client, "/api/v1/products?q=SEED-00001&pageSize=1"));
+            // So few expected that the matches' ids are read once for the page and the total (ProductCatalog.FromMatchIdsAsync):
+            // pages of 30 are the list of 100 cut in four, newest first, and a page beyond the last is empty with the same total.
+            var all = await ItemsAsync(client, "/api/v1/products?q=SEED-00001&pageSize=100", total: 100);
+            Assert.Equal(Enumerable.Range(100, 100).Select(i => $"SEED-{i:D7}").Order(StringComparer.Ordinal), all.Select(p => p.Sku).Order(StringComparer.Ordinal));
+            Assert.True(all.Zip(all.Skip(1)).All(p => p.First.CreatedAt > p.Second.CreatedAt
+                || (p.First.CreatedAt == p.Second.CreatedAt && string.CompareOrdinal(p.First.Id.ToString(), p.Second.Id.ToString()) > 0)), "newest first, then by id");
+            List<(Guid Id, string Sku, DateTime CreatedAt)> pages = [];
+            for (var page = 1; page <= 5; page++)
+            {
+                pages.AddRange(await ItemsAsync(client, $"/api/v1/products?q=SEED-00001&pageSize=30&page={page}", total: 100));
+            }
+
+            Assert.Equal(all, pages);
             // A page that is not full says the total itself, however large the table.
             Assert.Equal(5_000, await TotalAsync(client, "/api/v1/products?pageSize=75&page=67")); // 50 of 75: the last page
         }
@@ -149,6 +162,13 @@ public abstract class CommandTests(ShopFactory shop)
 
     private static async Task<int> TotalAsync(HttpClient client, string path) =>
         (await client.GetFromJsonAsync<JsonElement>(path)).GetProperty("totalCount").GetInt32();
+
+    private static async Task<List<(Guid Id, string Sku, DateTime CreatedAt)>> ItemsAsync(HttpClient client, string path, int total)
+    {
+        var page = await client.GetFromJsonAsync<JsonElement>(path);
+        Assert.Equal(total, page.GetProperty("totalCount").GetInt32());
+        return [.. page.GetProperty("items").EnumerateArray().Select(p => (p.GetProperty("id").GetGuid(), p.GetProperty("sku").GetString()!, p.GetProperty("createdAt").GetDateTime()))];
+    }
 
     private static Dictionary<string, string> Settings(ScratchDatabase database) => new(database.Settings)
     {

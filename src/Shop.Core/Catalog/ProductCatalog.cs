@@ -25,13 +25,47 @@ public sealed class ProductCatalog(ProductCache cache, CategoryTree tree, IServi
     {
         var products = await FilterAsync(reads, query.Filter, isAdmin, cancellationToken);
         var sort = query.Sort ?? ProductSorts.Default;
+        var estimate = await TotalCount.EstimateFirstAsync(products, cancellationToken);
+        if (estimate <= FewMatches && await FromMatchIdsAsync(reads, WithinPriceRange(products, query.Filter), sort, query.Paging, estimate.Value, cancellationToken) is { } few)
+        {
+            return few;
+        }
+
         return await products.PageAsync(
             (filtered, paging) =>
             {
                 var ids = PageIds(WithinPriceRange(filtered, query.Filter), query.Filter, sort, paging);
                 return WithVariants(Sort(reads.Products.AsNoTracking().Where(p => ids.Contains(p.Id)), sort));
             },
-            query.Paging, p => p.ToResponse(), cancellationToken);
+            query.Paging, p => p.ToResponse(), cancellationToken, () => TotalCount.CountAsync(products, estimate, cancellationToken));
+    }
+
+    /// <summary>Below this estimate of a large table's matches a list reads their ids first (<see cref="FromMatchIdsAsync"/>).</summary>
+    private const int FewMatches = TotalCount.ExactLimit / 10;
+
+    /// <summary>
+    /// A page when PostgreSQL expects few matches in a large table (a narrow search: "wool chair" at a million
+    /// products), where it reads every match anyway, for the page (a bitmap of the trigram index, then a sort)
+    /// and again for the exact total: the matches' ids are read once, in order (at most
+    /// <see cref="TotalCount.ExactLimit"/> + 1 of them, should the estimate be far off), and give both; the
+    /// page's products follow by id. Null when more than <see cref="TotalCount.ExactLimit"/> match and the page
+    /// lies beyond the ids read.
+    /// </summary>
+    private static async Task<PagedResult<ProductResponse>?> FromMatchIdsAsync(
+        ShopDbContext reads, IQueryable<Product> ranged, string sort, PageQuery paging, double estimate, CancellationToken cancellationToken)
+    {
+        var ids = await Sort(ranged, sort).Select(p => p.Id).Take(TotalCount.ExactLimit + 1).ToListAsync(cancellationToken);
+        var beyondLimit = ids.Count > TotalCount.ExactLimit;
+        if (beyondLimit && paging.Skip + paging.Size > ids.Count)
+        {
+            return null;
+        }
+
+        var pageIds = ids.Skip(paging.Skip).Take(paging.Size).ToList();
+        var rows = pageIds.Count == 0
+            ? []
+            : await WithVariants(Sort(reads.Products.AsNoTracking().Where(p => pageIds.Contains(p.Id)), sort)).ToListAsync(cancellationToken);
+        return PagedResult.Create(rows.ConvertAll(p => p.ToResponse()), paging, beyondLimit ? TotalCount.BeyondLimit(estimate) : ids.Count);
     }
 
     /// <summary>

@@ -31,14 +31,18 @@ public static class PagedResult
         PageQuery paging, Func<T, TResult> map, CancellationToken cancellationToken) =>
         filtered.PageAsync((rows, page) => ordered(rows).Skip(page.Skip).Take(page.Size), paging, map, cancellationToken);
 
-    /// <summary>The same, with a query of its own for the page's rows (<paramref name="page"/>: the filtered rows and the page asked for).</summary>
+    /// <summary>
+    /// The same, with a query of its own for the page's rows (<paramref name="page"/>: the filtered rows and the page
+    /// asked for); <paramref name="count"/> makes the total when the page does not tell it (by default
+    /// <see cref="TotalCount.CountAsync{T}(IQueryable{T}, CancellationToken)"/> of the filtered rows).
+    /// </summary>
     public static async Task<PagedResult<TResult>> PageAsync<T, TResult>(this IQueryable<T> filtered, Func<IQueryable<T>, PageQuery, IQueryable<T>> page,
-        PageQuery paging, Func<T, TResult> map, CancellationToken cancellationToken)
+        PageQuery paging, Func<T, TResult> map, CancellationToken cancellationToken, Func<Task<int>>? count = null)
     {
         var rows = await page(filtered, paging).ToListAsync(cancellationToken);
         var total = rows.Count < paging.Size && (rows.Count > 0 || paging.Skip == 0)
             ? paging.Skip + rows.Count
-            : await TotalCount.CountAsync(filtered, cancellationToken);
+            : await (count?.Invoke() ?? TotalCount.CountAsync(filtered, cancellationToken));
         return Create(rows.Select(map).ToList(), paging, total);
     }
 }

@@ -24,9 +24,12 @@ public static class TotalCount
     public const int ExactLimit = 10_000;
     public const int EstimatedAbove = 5 * ExactLimit;
 
-    public static async Task<int> CountAsync<T>(IQueryable<T> filtered, CancellationToken cancellationToken)
+    public static async Task<int> CountAsync<T>(IQueryable<T> filtered, CancellationToken cancellationToken) =>
+        await CountAsync(filtered, await EstimateFirstAsync(filtered, cancellationToken), cancellationToken);
+
+    /// <summary>The same, with the estimate <see cref="EstimateFirstAsync"/> already made.</summary>
+    public static async Task<int> CountAsync<T>(IQueryable<T> filtered, double? estimate, CancellationToken cancellationToken)
     {
-        var estimate = await EstimateFirstAsync(filtered, cancellationToken);
         if (estimate > EstimatedAbove)
         {
             return (int)Math.Min(estimate.Value, int.MaxValue);
@@ -51,12 +54,15 @@ public static class TotalCount
         return counted <= ExactLimit ? (int)counted : await BeyondLimitAsync(filtered, estimate, counted, cancellationToken);
     }
 
+    /// <summary>The total of more than <see cref="ExactLimit"/> rows the planner estimated as <paramref name="estimate"/>.</summary>
+    public static int BeyondLimit(double estimate) => (int)Math.Clamp(estimate, ExactLimit + 1, int.MaxValue);
+
     // Beyond the limit: the planner's estimate (the one already made first, if any), at least the limit + 1.
     private static async Task<int> BeyondLimitAsync<T>(IQueryable<T> filtered, double? estimate, long? counted, CancellationToken cancellationToken)
     {
         if (estimate is { } known)
         {
-            return (int)Math.Clamp(known, ExactLimit + 1, int.MaxValue);
+            return BeyondLimit(known);
         }
 
         await using var command = filtered.CreateDbCommand();
@@ -73,7 +79,7 @@ public static class TotalCount
     /// the query, made before any count (the answer when it is above <see cref="EstimatedAbove"/> too, else
     /// kept for a count that reaches the limit). Null elsewhere.
     /// </summary>
-    private static async Task<double?> EstimateFirstAsync<T>(IQueryable<T> filtered, CancellationToken cancellationToken)
+    public static async Task<double?> EstimateFirstAsync<T>(IQueryable<T> filtered, CancellationToken cancellationToken)
     {
         if (TableOf(filtered.Expression, typeof(T)) is not { } table)
         {
