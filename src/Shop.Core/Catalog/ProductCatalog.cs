@@ -243,10 +243,26 @@ public sealed class ProductCatalog(ProductCache cache, CategoryTree tree, IServi
         Func<ShopDbContext, string, CancellationToken, Task<Product?>> BySlug);
 
     private static CompiledFinds Compile(IModel _) => new(
-        EF.CompileAsyncQuery((ShopDbContext db, Guid id, CancellationToken _) =>
-            db.Products.AsNoTracking().Include(p => p.Variants).ThenInclude(v => v.Inventory).SingleOrDefault(p => p.Id == id)),
-        EF.CompileAsyncQuery((ShopDbContext db, string slug, CancellationToken _) =>
-            db.Products.AsNoTracking().Include(p => p.Variants).ThenInclude(v => v.Inventory).SingleOrDefault(p => p.Slug == slug)));
+        EF.CompileAsyncQuery((ShopDbContext db, Guid id, CancellationToken _) => db.Products.Where(p => p.Id == id).Select(Shown).SingleOrDefault()),
+        EF.CompileAsyncQuery((ShopDbContext db, string slug, CancellationToken _) => db.Products.Where(p => p.Slug == slug).Select(Shown).SingleOrDefault()));
+
+    /// <summary>
+    /// What a product's answer shows (<see cref="CatalogMappings.ToResponse(Product)"/>), read into detached
+    /// copies rather than as entities with their variants included: no navigation fix-up, and none of the
+    /// columns no answer shows (the search text, the sort name, the variants' option rows and keys).
+    /// </summary>
+    private static readonly System.Linq.Expressions.Expression<Func<Product, Product>> Shown = p => new Product
+    {
+        Id = p.Id, Sku = p.Sku, Slug = p.Slug, Name = p.Name, Description = p.Description, PriceMinor = p.PriceMinor,
+        Currency = p.Currency, CategoryId = p.CategoryId, ImageUrls = p.ImageUrls, IsActive = p.IsActive, Options = p.Options,
+        Version = p.Version, CreatedAt = p.CreatedAt, UpdatedAt = p.UpdatedAt,
+        Variants = p.Variants.Select(v => new ProductVariant
+        {
+            Id = v.Id, Sku = v.Sku, OptionValues = v.OptionValues, PriceMinor = v.PriceMinor, Currency = v.Currency, IsActive = v.IsActive,
+            Position = v.Position,
+            Inventory = v.Inventory == null ? null : new Inventory { OnHand = v.Inventory.OnHand, Reserved = v.Inventory.Reserved },
+        }).ToList(),
+    };
 
     /// <summary>
     /// A page's products with their variants and stock: one query (a join). The page is found first by
