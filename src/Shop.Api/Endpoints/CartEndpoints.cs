@@ -25,7 +25,7 @@ public static class CartEndpoints
             .WithSummary("Remove a line.");
         carts.MapPatch("/{id:guid}", UpdateCart).Problems(StatusCodes.Status409Conflict, "cart-closed", "concurrent-change")
             .WithSummary("Set the email, shipping address (or a saved address's id), shipping method or discount code: only the fields sent change, null clears one.");
-        carts.MapGet("/{id:guid}/shipping-methods", CartShippingMethods)
+        carts.MapQuery("/{id:guid}/shipping-methods", CartShippingMethods)
             .WithSummary("The active shipping methods for the cart's destination, each with its price for this cart.");
         carts.MapPost("/{id:guid}/checkout", Checkout).RequireAuthorization()
             .WithIdempotencyKey(CartService.CheckoutOperation, Links.Order, required: false)

@@ -27,9 +27,9 @@ public static class CatalogEndpoints
         NotFoundUnlessUuid(manageCategories, "Category");
 
         var products = api.MapGroup("/products").WithTags("Products").WithRequestValidation().WithPublicCaching();
-        products.MapGet("/", ListProducts)
+        products.MapQuery("/", ListProducts)
             .WithSummary("Browse active products: q searches sku, name and description; categoryId includes sub-categories.");
-        products.MapGet("/facets", ProductFacets)
+        products.MapQuery("/facets", ProductFacets)
             .WithSummary("Counts for a filter sidebar, with the filters of the product list: per category (sub-categories included), per option value, the price range and how many are in stock.");
         products.MapGet("/{id}", GetProduct)
             .WithSummary("One product by id or slug, with available stock. Sends an ETag; If-None-Match answers 304.");
@@ -59,7 +59,7 @@ public static class CatalogEndpoints
             .WithSummary("Set on-hand stock; below what is reserved is a 409.");
         inventory.MapPost("/adjustments", AdjustInventory).Problems(StatusCodes.Status409Conflict, "insufficient-stock", "variant-required")
             .WithSummary("Add or remove stock, with a reason kept in the audit trail.");
-        inventory.MapGet("/adjustments", ListAdjustments).Problems(StatusCodes.Status409Conflict, "variant-required")
+        inventory.MapQuery("/adjustments", ListAdjustments).Problems(StatusCodes.Status409Conflict, "variant-required")
             .WithSummary("The audit trail of stock changes, newest first.");
 
         var variantInventory = manageProducts.MapGroup("/{id:guid}/variants/{variantId:guid}/inventory").WithTags("Inventory");
@@ -68,7 +68,7 @@ public static class CatalogEndpoints
             .WithSummary("Set a variant's on-hand stock; below what is reserved is a 409.");
         variantInventory.MapPost("/adjustments", AdjustVariantInventory).Problems(StatusCodes.Status409Conflict, "insufficient-stock")
             .WithSummary("Add or remove a variant's stock, with a reason kept in the audit trail.");
-        variantInventory.MapGet("/adjustments", ListVariantAdjustments).WithSummary("The audit trail of a variant's stock changes, newest first.");
+        variantInventory.MapQuery("/adjustments", ListVariantAdjustments).WithSummary("The audit trail of a variant's stock changes, newest first.");
         return api;
     }
 

@@ -17,7 +17,7 @@ public static class OrderEndpoints
             .Problems(StatusCodes.Status404NotFound, "not-found")
             .Problems(StatusCodes.Status409Conflict, "insufficient-stock")
             .WithSummary("Place an order: every line's stock is reserved, all or none. Send an Idempotency-Key to retry safely.");
-        orders.MapGet("/", ListOrders).WithSummary("Your orders, newest first; admins see all and may filter by userId.");
+        orders.MapQuery("/", ListOrders).WithSummary("Your orders, newest first; admins see all and may filter by userId.");
         orders.MapGet("/{id:guid}", GetOrder).WithSummary("One order.");
         orders.MapGet("/{id:guid}/tracking", TrackOrder).WithSummary("Status, carrier, tracking number and history.");
         orders.MapPost("/{id:guid}/cancel", CancelOrder).Problems(StatusCodes.Status409Conflict, "illegal-transition", "concurrent-change")

@@ -28,7 +28,7 @@ public static class PaymentEndpoints
             .Accepts<WebhookEvent>("application/json")
             .WithSummary("Provider events, signed with Shop-Signature (HMAC-SHA256, 5-minute tolerance); each event id is applied once.");
 
-        api.MapGet("/orders/{id:guid}/payments", ListOrderPayments).RequireAuthorization().WithTags("Payments").WithRequestValidation()
+        api.MapQuery("/orders/{id:guid}/payments", ListOrderPayments).RequireAuthorization().WithTags("Payments").WithRequestValidation()
             .WithSummary("The payments of one order, oldest first (paged like every list).");
         return api;
     }

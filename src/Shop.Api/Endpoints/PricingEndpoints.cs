@@ -16,7 +16,7 @@ public static class PricingEndpoints
         var discounts = api.MapGroup("/discounts").WithTags("Discounts").RequireAuthorization(Authentication.AdminPolicy).WithRequestValidation();
         discounts.MapPost("/", CreateDiscount).Problems(StatusCodes.Status409Conflict, "code-taken")
             .WithSummary("Create a discount code: percentage, fixed_amount or free_shipping, with optional limits, dates and eligible products or categories.");
-        discounts.MapGet("/", ListDiscounts).WithSummary("Every discount code, newest first; filter by code (part of it) or isActive.");
+        discounts.MapQuery("/", ListDiscounts).WithSummary("Every discount code, newest first; filter by code (part of it) or isActive.");
         discounts.MapGet("/{id:guid}", GetDiscount).WithSummary("One discount code with its use count.");
         discounts.MapPut("/{id:guid}", UpdateDiscount).Problems(StatusCodes.Status409Conflict, "code-taken")
             .WithSummary("Replace a discount code; its use count stays.");
@@ -24,7 +24,7 @@ public static class PricingEndpoints
             .WithSummary("Delete a discount code; one that an order used is deactivated instead.");
 
         var shipping = api.MapGroup("/shipping-methods").WithTags("Shipping and tax").WithRequestValidation();
-        shipping.MapGet("/", ListShippingMethods).WithSummary("The active shipping methods, cheapest first; for one destination when country is given.");
+        shipping.MapQuery("/", ListShippingMethods).WithSummary("The active shipping methods, cheapest first; for one destination when country is given.");
         shipping.MapGet("/{id:guid}", GetShippingMethod).WithSummary("One active shipping method (admins also see inactive ones).");
         var manageShipping = shipping.MapGroup("/").RequireAuthorization(Authentication.AdminPolicy);
         manageShipping.MapPost("/", CreateShippingMethod).WithSummary("Create a shipping method; no countries means it ships everywhere.");
@@ -32,7 +32,7 @@ public static class PricingEndpoints
         manageShipping.MapDelete("/{id:guid}", DeleteShippingMethod).WithSummary("Delete a shipping method; orders keep its name and what it cost them.");
 
         var taxes = api.MapGroup("/tax-rates").WithTags("Shipping and tax").WithRequestValidation();
-        taxes.MapGet("/", ListTaxRates).WithSummary("The tax rate of every destination country that has one.");
+        taxes.MapQuery("/", ListTaxRates).WithSummary("The tax rate of every destination country that has one.");
         taxes.MapGet("/{country}", GetTaxRate).WithSummary("The tax rate of one destination country.");
         var manageTaxes = taxes.MapGroup("/").RequireAuthorization(Authentication.AdminPolicy);
         manageTaxes.MapPut("/{country}", PutTaxRate).Problems(StatusCodes.Status409Conflict, "concurrent-change")

@@ -14,14 +14,14 @@ public static class UserEndpoints
         me.MapGet("/", GetMe).WithSummary("Your profile.");
         me.MapPatch("/", UpdateMe).WithSummary("Change your full name or phone; fields left out stay as they are, an empty phone clears it.");
         me.MapPost("/password", ChangePassword).WithSummary("Change your password; every refresh token you hold is revoked.");
-        me.MapGet("/addresses", ListAddresses).WithSummary("Your saved addresses.");
+        me.MapQuery("/addresses", ListAddresses).WithSummary("Your saved addresses.");
         me.MapGet("/addresses/{id:guid}", GetAddress).WithSummary("One of your addresses.");
         me.MapPost("/addresses", CreateAddress).Problems(StatusCodes.Status409Conflict, "address-limit").WithSummary("Save an address.");
         me.MapPut("/addresses/{id:guid}", UpdateAddress).WithSummary("Replace one of your addresses.");
         me.MapDelete("/addresses/{id:guid}", DeleteAddress).WithSummary("Delete one of your addresses.");
 
         var admin = api.MapGroup("/users").WithTags("Users (admin)").RequireAuthorization(Authentication.AdminPolicy).WithRequestValidation();
-        admin.MapGet("/", ListUsers).WithSummary("All users, filtered by email (substring) and role.");
+        admin.MapQuery("/", ListUsers).WithSummary("All users, filtered by email (substring) and role.");
         admin.MapGet("/{id:guid}", GetUser).WithSummary("One user.");
         admin.MapPatch("/{id:guid}", UpdateUser).Problems(StatusCodes.Status409Conflict, "self-demotion").WithSummary("Change a user's role or deactivate them; deactivation revokes their sessions.");
         return api;
