@@ -288,6 +288,20 @@ public abstract class ProductTests(ShopFactory shop)
         Assert.Equal(0, unknownCategory.GetProperty("totalCount").GetInt32());
         Assert.Equal(20, (await Expect.Json(await shop.Client().GetAsync("/api/v1/products"))).GetProperty("pageSize").GetInt32());
     }
+
+    // These reads' queries are [AsParameters] records, which the build-time endpoint code would answer with a bare
+    // "Bad Request" (QueryBinding.MapQuery keeps them with the runtime factory, which names parameter and value).
+    [Theory]
+    [InlineData("/api/v1/products?page=abc", "Page", "abc")]
+    [InlineData("/api/v1/products?minPrice=cheap", "MinPrice", "cheap")]
+    [InlineData("/api/v1/products?categoryId=nope", "CategoryId", "nope")]
+    [InlineData("/api/v1/products/facets?inStock=maybe", "InStock", "maybe")]
+    [InlineData("/api/v1/shipping-methods?pageSize=many", "PageSize", "many")]
+    public async Task A_query_value_that_does_not_parse_is_a_400_naming_the_parameter_and_the_value(string url, string parameter, string value)
+    {
+        var problem = await Expect.Problem(await shop.Client().GetAsync(url), HttpStatusCode.BadRequest);
+        Assert.Contains($"{parameter}\" from \"{value}\"", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
 }
 
 [Collection(SqliteCollection.Name)]
