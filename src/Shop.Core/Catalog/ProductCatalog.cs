@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
@@ -249,9 +250,9 @@ public sealed class ProductCatalog(ProductCache cache, CategoryTree tree, IServi
     /// <summary>
     /// What a product's answer shows (<see cref="CatalogMappings.ToResponse(Product)"/>), read into detached
     /// copies rather than as entities with their variants included: no navigation fix-up, and none of the
-    /// columns no answer shows (the search text, the sort name, the variants' option rows and keys).
+    /// columns no answer shows (the search text, the sort name, the highest price, the variants' option keys and dates).
     /// </summary>
-    private static readonly System.Linq.Expressions.Expression<Func<Product, Product>> Shown = p => new Product
+    private static readonly Expression<Func<Product, Product>> Shown = p => new Product
     {
         Id = p.Id, Sku = p.Sku, Slug = p.Slug, Name = p.Name, Description = p.Description, PriceMinor = p.PriceMinor,
         Currency = p.Currency, CategoryId = p.CategoryId, ImageUrls = p.ImageUrls, IsActive = p.IsActive, Options = p.Options,
