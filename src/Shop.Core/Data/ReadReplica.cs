@@ -183,6 +183,7 @@ public sealed partial class ReplicaMonitor : BackgroundService
         Contexts = new PooledDbContextFactory<ShopDbContext>(new DbContextOptionsBuilder<ShopDbContext>()
             .UseNpgsql(_replica, o => o.MigrationsAssembly(DatabaseSetup.PostgresMigrationsAssembly))
             .UseSnakeCaseNamingConvention()
+            .UseModel(DatabaseSetup.CompiledModel(DatabaseProvider.Postgres))
             .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
             .Options);
     }

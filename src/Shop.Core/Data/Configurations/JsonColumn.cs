@@ -8,18 +8,16 @@ namespace Shop.Core.Data.Configurations;
 /// <summary>A value stored as JSON text, the same on SQLite and PostgreSQL, compared by its JSON.</summary>
 internal static class JsonColumn
 {
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
-
     /// <summary>Stores the property as JSON text, compared (for change tracking) by its JSON.</summary>
     public static PropertyBuilder<T> HasJsonConversion<T>(this PropertyBuilder<T> property) where T : new() =>
         property.HasConversion(Converter<T>(), Comparer<T>());
 
     private static ValueConverter<T, string> Converter<T>() where T : new() => new(
-        v => JsonSerializer.Serialize(v, Options),
-        v => JsonSerializer.Deserialize<T>(v, Options) ?? new T());
+        v => JsonSerializer.Serialize(v, JsonSerializerOptions.Web),
+        v => JsonSerializer.Deserialize<T>(v, JsonSerializerOptions.Web) ?? new T());
 
     private static ValueComparer<T> Comparer<T>() where T : new() => new(
-        (a, b) => JsonSerializer.Serialize(a, Options) == JsonSerializer.Serialize(b, Options),
-        v => JsonSerializer.Serialize(v, Options).GetHashCode(StringComparison.Ordinal),
-        v => JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(v, Options), Options) ?? new T());
+        (a, b) => JsonSerializer.Serialize(a, JsonSerializerOptions.Web) == JsonSerializer.Serialize(b, JsonSerializerOptions.Web),
+        v => JsonSerializer.Serialize(v, JsonSerializerOptions.Web).GetHashCode(StringComparison.Ordinal),
+        v => JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(v, JsonSerializerOptions.Web), JsonSerializerOptions.Web) ?? new T());
 }
