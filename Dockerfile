@@ -9,16 +9,19 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 ARG TARGETARCH
 WORKDIR /src
 # Restore from the project files alone, so that this layer is reused until a dependency changes.
-COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props .editorconfig ./
 COPY src/Shop.Core/Shop.Core.csproj src/Shop.Core/
 COPY src/Shop.Migrations.Sqlite/Shop.Migrations.Sqlite.csproj src/Shop.Migrations.Sqlite/
 COPY src/Shop.Migrations.Postgres/Shop.Migrations.Postgres.csproj src/Shop.Migrations.Postgres/
 COPY src/Shop.Api/Shop.Api.csproj src/Shop.Api/
 COPY src/Shop.Worker/Shop.Worker.csproj src/Shop.Worker/
-RUN dotnet restore src/Shop.Api/Shop.Api.csproj -a "$TARGETARCH" && dotnet restore src/Shop.Worker/Shop.Worker.csproj -a "$TARGETARCH"
+# As Release: its builds are precompiled (ReadyToRun, Directory.Build.targets), which needs the compiler's package.
+RUN dotnet restore src/Shop.Api/Shop.Api.csproj -a "$TARGETARCH" -p:Configuration=Release \
+ && dotnet restore src/Shop.Worker/Shop.Worker.csproj -a "$TARGETARCH" -p:Configuration=Release
 COPY src/ src/
 
-# Release loads the pre-generated Wolverine handler code (src/Shop.Core/Internal/Generated).
+# Release loads the pre-generated Wolverine handler code (src/Shop.Core/Internal/Generated) and is
+# precompiled (ReadyToRun) for the image's architecture (README, "Start-up").
 FROM build AS publish-api
 RUN dotnet publish src/Shop.Api/Shop.Api.csproj -c Release -a "$TARGETARCH" --self-contained false --no-restore -p:UseAppHost=false -o /app
 
