@@ -11,7 +11,7 @@ public static class Validation
     /// Before the handler runs, checks every argument bound from the request: no control
     /// characters in any of its text (<see cref="TextInput"/>: bodies, [AsParameters] queries,
     /// route and header values), and its FluentValidation validator when it has one. Any failure
-    /// is a 400 with an errors object. What to check is worked out once per endpoint, at start-up.
+    /// is a 400 with an errors object. What to check is worked out once per endpoint, at start-up; its validator is made at its first request.
     /// </summary>
     public static TBuilder WithRequestValidation<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilterFactory(static (factory, next) =>
@@ -22,7 +22,7 @@ public static class Validation
                     Index: index,
                     Name: FieldName(parameter),
                     Text: services?.IsService(parameter.ParameterType) == true ? null : TextInput.For(parameter.ParameterType),
-                    Validator: factory.ApplicationServices.GetService(typeof(IValidator<>).MakeGenericType(parameter.ParameterType)) as IValidator))
+                    Validator: ValidatorOf(factory.ApplicationServices, services, parameter.ParameterType)))
                 .Where(p => p.Text is not null || p.Validator is not null)
                 .ToArray();
             if (checks.Length == 0)
@@ -43,7 +43,7 @@ public static class Validation
                     text?.Invoke(argument, name, errors);
                     if (validator is not null)
                     {
-                        var result = await validator.ValidateAsync(new ValidationContext<object>(argument), context.HttpContext.RequestAborted);
+                        var result = await validator.Value.ValidateAsync(new ValidationContext<object>(argument), context.HttpContext.RequestAborted);
                         foreach (var (field, messages) in result.ToDictionary())
                         {
                             errors[field] = errors.TryGetValue(field, out var earlier) ? [.. earlier, .. messages] : messages;
@@ -54,6 +54,18 @@ public static class Validation
                 return errors.Count > 0 ? TypedResults.ValidationProblem(errors) : await next(context);
             };
         });
+
+    /// <summary>
+    /// The argument type's validator, made at the endpoint's first request: making one compiles its rules'
+    /// expressions (FluentValidation's RuleFor), for every endpoint at start-up.
+    /// </summary>
+    private static Lazy<IValidator>? ValidatorOf(IServiceProvider services, IServiceProviderIsService? registered, Type argument)
+    {
+        var type = typeof(IValidator<>).MakeGenericType(argument);
+        return registered is null
+            ? services.GetService(type) is IValidator made ? new(made) : null
+            : registered.IsService(type) ? new(() => (IValidator)services.GetRequiredService(type)) : null;
+    }
 
     /// <summary>What a client calls the argument: "" for a body or query object (its members are the fields), else the route, query or header name.</summary>
     private static string FieldName(ParameterInfo parameter)

@@ -14,7 +14,7 @@ public static class ValidationSetup
         ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
             member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
 
-        // Validators are stateless: singletons, so an endpoint filter can resolve them once at start-up.
+        // Validators are stateless: singletons, so an endpoint filter resolves each once (at its first request).
         services.AddValidatorsFromAssemblyContaining<PageQueryValidator>(ServiceLifetime.Singleton, includeInternalTypes: false);
         return services;
     }
