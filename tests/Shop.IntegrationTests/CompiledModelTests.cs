@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Shop.Core.Data;
 
 namespace Shop.IntegrationTests;
@@ -35,6 +36,6 @@ public sealed class CompiledModelTests
     // The model's full description, less one annotation that only the built model keeps: an index's method
     // (the trigram index's "gin"), which only migrations read and Npgsql's compiled-model generator leaves
     // out on purpose; the relational model above still compares the index itself.
-    private static string Described(Microsoft.EntityFrameworkCore.Metadata.IModel model) => string.Join('\n',
+    private static string Described(IModel model) => string.Join('\n',
         model.ToDebugString(MetadataDebugStringOptions.LongDefault).Split('\n').Where(line => !line.TrimStart().StartsWith("Npgsql:IndexMethod:", StringComparison.Ordinal)));
 }

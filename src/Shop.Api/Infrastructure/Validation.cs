@@ -11,7 +11,8 @@ public static class Validation
     /// Before the handler runs, checks every argument bound from the request: no control
     /// characters in any of its text (<see cref="TextInput"/>: bodies, [AsParameters] queries,
     /// route and header values), and its FluentValidation validator when it has one. Any failure
-    /// is a 400 with an errors object. What to check is worked out once per endpoint, at start-up; its validator is made at its first request.
+    /// is a 400 with an errors object. What to check is worked out once per endpoint, at start-up;
+    /// the validator itself is made at the endpoint's first request.
     /// </summary>
     public static TBuilder WithRequestValidation<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilterFactory(static (factory, next) =>
