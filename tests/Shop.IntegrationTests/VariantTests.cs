@@ -76,6 +76,30 @@ public abstract class VariantTests(ShopFactory shop)
     }
 
     [Fact]
+    public async Task A_variant_added_to_a_product_is_201_with_empty_stock_and_becomes_the_price_when_cheapest()
+    {
+        var (admin, product) = await ShirtAsync(("S", "Red", 20m));
+        var id = product.GetProperty("id").GetGuid();
+        var sku = $"{product.GetProperty("sku").GetString()}-M-Blue";
+
+        var created = await admin.Client.PostAsJsonAsync($"/api/v1/products/{id}/variants",
+            new { sku, optionValues = new Dictionary<string, string> { ["Size"] = "M", ["Color"] = "Blue" }, price = 15m });
+        var variant = await Expect.Json(created, HttpStatusCode.Created);
+        Assert.Equal(sku, variant.GetProperty("sku").GetString());
+        Assert.Equal(15m, variant.GetProperty("price").GetDecimal());
+        Assert.True(variant.GetProperty("isActive").GetBoolean());
+        Assert.Equal(0, variant.GetProperty("stock").GetProperty("available").GetInt32());
+
+        // Stored with its stock row: it can be stocked, read back, and it is now the product's lowest price.
+        await SetVariantStockAsync(admin, id, variant.GetProperty("id").GetGuid(), 3);
+        var read = await Expect.Json(await shop.Client().GetAsync($"/api/v1/products/{id}"));
+        Assert.Equal(2, read.GetProperty("variants").GetArrayLength());
+        Assert.Equal(15m, read.GetProperty("price").GetDecimal());
+        Assert.Equal(3, read.GetProperty("stock").GetProperty("available").GetInt32());
+        Assert.Equal(variant.GetProperty("id").GetGuid(), VariantId(read, "M", "Blue"));
+    }
+
+    [Fact]
     public async Task Variants_that_do_not_fit_the_options_repeat_a_combination_or_reuse_a_sku_are_refused()
     {
         var (admin, product) = await ShirtAsync(("S", "Red", 20m));

@@ -31,6 +31,9 @@ public sealed class VariantService(ShopDbContext db, IDbContextOutbox<ShopDbCont
         EnsureNewCombination(product, variant);
         await products.EnsureSkusFreeAsync(product.Id, product.Sku, [.. product.Variants.Select(v => v.Sku), variant.Sku], cancellationToken);
         product.Variants.Add(variant);
+        // Added explicitly: found only through the tracked product's collection, a new variant whose id is
+        // already set (ids are made here, not by the database) would be taken for an existing row and updated.
+        db.Variants.Add(variant);
         await SaveAsync(product, cancellationToken);
         return variant.ToResponse();
     }
