@@ -79,6 +79,8 @@ public abstract class CartTests(ShopFactory shop)
         await Expect.ValidationError(await client.PostAsJsonAsync($"/api/v1/carts/{id}/items", new { quantity = 1 }), "variantId");
         var lineId = (await Expect.Json(await client.GetAsync($"/api/v1/carts/{id}"))).GetProperty("items")[0].GetProperty("id").GetGuid();
         await Expect.ValidationError(await client.PatchAsJsonAsync($"/api/v1/carts/{id}/items/{lineId}", new { quantity = -1 }), "quantity");
+        // quantity is required: a body without it is refused, not read as 0 (which removes the line).
+        await Expect.Problem(await client.PatchAsJsonAsync($"/api/v1/carts/{id}/items/{lineId}", new { }), HttpStatusCode.BadRequest);
 
         var cart = await Expect.Json(await client.GetAsync($"/api/v1/carts/{id}"));
         var line = Assert.Single(cart.GetProperty("items").EnumerateArray());
@@ -89,6 +91,24 @@ public abstract class CartTests(ShopFactory shop)
         cart = await client.AddAsync(id, new { variantId = small, quantity = 1 });
         Assert.Equal(2, cart.GetProperty("items").GetArrayLength());
         Assert.Single(cart.GetProperty("items")[1].GetProperty("optionValues").EnumerateObject());
+    }
+
+    [Fact]
+    public async Task A_tax_rate_without_its_rate_and_a_shipping_method_without_its_price_are_400_and_change_nothing()
+    {
+        var admin = await shop.AdminAsync();
+        await Expect.Problem(await admin.Client.PutAsJsonAsync("/api/v1/tax-rates/MT", new { name = "No rate" }), HttpStatusCode.BadRequest);
+        await Expect.Problem(await admin.Client.GetAsync("/api/v1/tax-rates/MT"), HttpStatusCode.NotFound);
+
+        var name = $"No price {Guid.NewGuid():N}";
+        await Expect.Problem(await admin.Client.PostAsJsonAsync("/api/v1/shipping-methods", new { name }), HttpStatusCode.BadRequest);
+        var methods = await Expect.Json(await admin.Client.GetAsync("/api/v1/shipping-methods?pageSize=100"));
+        Assert.DoesNotContain(methods.GetProperty("items").EnumerateArray(), m => m.GetProperty("name").GetString() == name);
+
+        // With them, both are accepted (a rate and a price of 0 are valid values, not missing ones).
+        await Expect.Status(await admin.Client.PutAsJsonAsync("/api/v1/tax-rates/MT", new { rate = 0m }), HttpStatusCode.OK);
+        await Expect.Status(await admin.Client.DeleteAsync("/api/v1/tax-rates/MT"), HttpStatusCode.NoContent);
+        await Expect.Status(await admin.Client.PostAsJsonAsync("/api/v1/shipping-methods", new { name, price = 0m, isActive = false }), HttpStatusCode.Created);
     }
 
     [Fact]

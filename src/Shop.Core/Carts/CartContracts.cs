@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Shop.Core.Common;
 using Shop.Core.Orders;
 using Shop.Core.Users;
@@ -10,7 +11,7 @@ public sealed record CreateCartRequest(string? Email);
 /// <summary>A line names a variant, or a product that has exactly one.</summary>
 public sealed record AddCartItemRequest(Guid? VariantId, Guid? ProductId, int Quantity);
 
-public sealed record UpdateCartItemRequest(int Quantity);
+public sealed record UpdateCartItemRequest([property: JsonRequired] int Quantity);
 
 /// <summary>
 /// <c>PATCH /carts/{id}</c>: only the fields sent change, and a field sent as <c>null</c> is cleared.

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Shop.Core.Catalog;
 using Shop.Core.Common;
 
@@ -18,7 +19,7 @@ public sealed record DiscountListQuery(string? Code, bool? IsActive, int? Page, 
     public PageQuery Paging => new(Page, PageSize);
 }
 
-public sealed record ShippingMethodRequest(string Name, decimal Price, List<string>? Countries, decimal? FreeAboveSubtotal, bool? IsActive);
+public sealed record ShippingMethodRequest(string Name, [property: JsonRequired] decimal Price, List<string>? Countries, decimal? FreeAboveSubtotal, bool? IsActive);
 
 public sealed record ShippingMethodResponse(
     Guid Id, string Name, decimal Price, string Currency, IReadOnlyList<string> Countries, decimal? FreeAboveSubtotal, bool IsActive,
@@ -29,7 +30,7 @@ public sealed record ShippingMethodListQuery(string? Country, int? Page, int? Pa
     public PageQuery Paging => new(Page, PageSize);
 }
 
-public sealed record TaxRateRequest(decimal Rate, string? Name, bool? AppliesToShipping);
+public sealed record TaxRateRequest([property: JsonRequired] decimal Rate, string? Name, bool? AppliesToShipping);
 
 public sealed record TaxRateResponse(string Country, decimal Rate, string? Name, bool AppliesToShipping, DateTime UpdatedAt);
 
