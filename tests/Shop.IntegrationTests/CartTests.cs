@@ -94,24 +94,6 @@ public abstract class CartTests(ShopFactory shop)
     }
 
     [Fact]
-    public async Task A_tax_rate_without_its_rate_and_a_shipping_method_without_its_price_are_400_and_change_nothing()
-    {
-        var admin = await shop.AdminAsync();
-        await Expect.Problem(await admin.Client.PutAsJsonAsync("/api/v1/tax-rates/MT", new { name = "No rate" }), HttpStatusCode.BadRequest);
-        await Expect.Problem(await admin.Client.GetAsync("/api/v1/tax-rates/MT"), HttpStatusCode.NotFound);
-
-        var name = $"No price {Guid.NewGuid():N}";
-        await Expect.Problem(await admin.Client.PostAsJsonAsync("/api/v1/shipping-methods", new { name }), HttpStatusCode.BadRequest);
-        var methods = await Expect.Json(await admin.Client.GetAsync("/api/v1/shipping-methods?pageSize=100"));
-        Assert.DoesNotContain(methods.GetProperty("items").EnumerateArray(), m => m.GetProperty("name").GetString() == name);
-
-        // With them, both are accepted (a rate and a price of 0 are valid values, not missing ones).
-        await Expect.Status(await admin.Client.PutAsJsonAsync("/api/v1/tax-rates/MT", new { rate = 0m }), HttpStatusCode.OK);
-        await Expect.Status(await admin.Client.DeleteAsync("/api/v1/tax-rates/MT"), HttpStatusCode.NoContent);
-        await Expect.Status(await admin.Client.PostAsJsonAsync("/api/v1/shipping-methods", new { name, price = 0m, isActive = false }), HttpStatusCode.Created);
-    }
-
-    [Fact]
     public async Task A_users_cart_is_theirs_alone_an_ownerless_cart_is_claimed_by_the_first_signed_in_caller()
     {
         var (_, product) = await StockedProductAsync();

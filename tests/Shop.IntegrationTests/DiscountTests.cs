@@ -126,6 +126,11 @@ public abstract class DiscountTests(ShopFactory shop)
         await Expect.ValidationError(await anyone.GetAsync("/api/v1/shipping-methods?country=XX"), "country");
         await Expect.ValidationError(await admin.Client.PostAsJsonAsync("/api/v1/shipping-methods", new { name = "Bad", price = -1 }), "price");
         await Expect.ValidationError(await admin.Client.PostAsJsonAsync("/api/v1/shipping-methods", new { name = "Bad", price = 1, countries = NotACountry }), "countries[0]");
+        // price is required: a method without it is refused, not created free.
+        var unpriced = $"No price {Guid.NewGuid():N}";
+        await Expect.Problem(await admin.Client.PostAsJsonAsync("/api/v1/shipping-methods", new { name = unpriced }), HttpStatusCode.BadRequest);
+        var all = await Expect.Json(await admin.Client.GetAsync("/api/v1/shipping-methods?pageSize=100"));
+        Assert.DoesNotContain(all.GetProperty("items").EnumerateArray(), m => m.GetProperty("name").GetString() == unpriced);
 
         // Deactivated: gone from the public list at once (the cache is evicted by the write).
         await Expect.Status(await admin.Client.PutAsJsonAsync($"/api/v1/shipping-methods/{method}", new { name, price = 5m, countries = NewZealand, isActive = false }), HttpStatusCode.OK);
@@ -138,6 +143,10 @@ public abstract class DiscountTests(ShopFactory shop)
         var lu = rates.GetProperty("items").EnumerateArray().Single(r => r.GetProperty("country").GetString() == "LU");
         Assert.Equal((0.17m, false), (lu.Money("rate"), lu.GetProperty("appliesToShipping").GetBoolean()));
         await Expect.ValidationError(await admin.Client.PutAsJsonAsync("/api/v1/tax-rates/LU", new { rate = 1.5 }), "rate");
+        // rate is required: a body without it is refused and the rate stays; 0 sent is a rate, not a missing one.
+        await Expect.Problem(await admin.Client.PutAsJsonAsync("/api/v1/tax-rates/LU", new { name = "No rate" }), HttpStatusCode.BadRequest);
+        Assert.Equal(0.17m, (await Expect.Json(await anyone.GetAsync("/api/v1/tax-rates/LU"))).Money("rate"));
+        await Expect.Status(await admin.Client.PutAsJsonAsync("/api/v1/tax-rates/LU", new { rate = 0m }), HttpStatusCode.OK);
         await Expect.ValidationError(await admin.Client.PutAsJsonAsync("/api/v1/tax-rates/XX", new { rate = 0.1 }), "country");
         var customer = await shop.NewUserAsync();
         await Expect.Problem(await customer.Client.PutAsJsonAsync("/api/v1/tax-rates/LU", new { rate = 0.1 }), HttpStatusCode.Forbidden);
