@@ -97,6 +97,19 @@ public abstract class VariantTests(ShopFactory shop)
         Assert.Equal(15m, read.GetProperty("price").GetDecimal());
         Assert.Equal(3, read.GetProperty("stock").GetProperty("available").GetInt32());
         Assert.Equal(variant.GetProperty("id").GetGuid(), VariantId(read, "M", "Blue"));
+
+        // Admins only.
+        var large = new { sku = $"{product.GetProperty("sku").GetString()}-L-Red", optionValues = new Dictionary<string, string> { ["Size"] = "L", ["Color"] = "Red" }, price = 30m };
+        await Expect.Problem(await shop.Client().PostAsJsonAsync($"/api/v1/products/{id}/variants", large), HttpStatusCode.Unauthorized);
+        var customer = await shop.NewUserAsync();
+        await Expect.Problem(await customer.Client.PostAsJsonAsync($"/api/v1/products/{id}/variants", large), HttpStatusCode.Forbidden);
+
+        // Two admins adding the same combination at once: one variant, the other a 409.
+        var racing = await Task.WhenAll(Enumerable.Range(0, 2).Select(i => admin.Client.PostAsJsonAsync($"/api/v1/products/{id}/variants",
+            new { sku = $"{large.sku}-{i}", large.optionValues, large.price })));
+        Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Conflict], racing.Select(r => r.StatusCode).Order());
+        read = await Expect.Json(await shop.Client().GetAsync($"/api/v1/products/{id}"));
+        Assert.Equal(3, read.GetProperty("variants").GetArrayLength());
     }
 
     [Fact]
